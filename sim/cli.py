@@ -1,0 +1,149 @@
+"""The command line: parse, call the API, render. No model logic lives here.
+
+Exit codes: 0 ok, 1 a model-level "no" (a deal not acceptable, no acceptable deal),
+2 bad input. Results go to stdout; diagnostics to stderr. Heavy modules load inside commands
+so that `sim --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Negotiation scenario simulator: which deals every party could accept, where "
+    "bargaining theory puts the deal, and whether it would survive ratification.",
+)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _fail(err: Exception) -> NoReturn:
+    lines = str(err).splitlines() or [repr(err)]
+    for line in lines[:20]:
+        typer.echo(f"error: {line}", err=True)
+    if len(lines) > 20:
+        typer.echo(f"error: ... and {len(lines) - 20} more", err=True)
+    raise typer.Exit(2)
+
+
+def _load(path: Path):
+    from sim.errors import InputError
+    from sim.problem import compile_problem
+    from sim.scenario.load import load
+
+    try:
+        scenario = load(path)
+        return scenario, compile_problem(scenario)
+    except InputError as e:
+        _fail(e)
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, allow_nan=False))
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+) -> None:
+    """Check scenario files: format and meaning. Exit 0 when all are valid, 2 otherwise."""
+    from sim.errors import InputError
+    from sim.scenario.load import load
+
+    bad = 0
+    for f in files:
+        try:
+            load(f)
+            typer.echo(f"ok: {f}", err=True)
+        except InputError as e:
+            bad += 1
+            for line in str(e).splitlines():
+                typer.echo(f"error: {line}", err=True)
+    if bad:
+        typer.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def evaluate(
+    scenario: ScenarioArg,
+    package: Annotated[str | None, typer.Option(help="A package named in the scenario.")] = None,
+    deal: Annotated[
+        str | None,
+        typer.Option(help="issue=level,... (all issues, or the ones that differ from "
+                     "--package)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score one deal: each party's utility and reservation, red lines, ratification."""
+    from sim.errors import InputError
+    from sim.evaluate import evaluate as run
+    from sim.report import text
+
+    spec, problem = _load(scenario)
+    try:
+        terms = _terms(spec, package, deal)
+        result = run(problem, terms, package=package)
+    except InputError as e:
+        _fail(e)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(text.evaluation(result))
+    if not result.acceptable:
+        raise typer.Exit(1)
+
+
+def _terms(spec, package: str | None, deal: str | None) -> dict:
+    from sim.errors import InputError
+
+    if package is None and deal is None:
+        raise InputError("give --package NAME or --deal issue=level,...")
+    terms: dict = {}
+    if package is not None:
+        if package not in spec.packages:
+            known = ", ".join(spec.packages) or "(none)"
+            raise InputError(f"--package: unknown package '{package}'; valid: {known}")
+        terms.update(spec.packages[package].terms)
+    for part in filter(None, (deal or "").split(",")):
+        issue, sep, value = part.partition("=")
+        if not sep or not issue.strip() or not value.strip():
+            raise InputError(f"--deal: '{part}' is not issue=level")
+        terms[issue.strip()] = value.strip()
+    return terms
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    from sim.scenario.model import json_schema
+
+    _print_json(json_schema())
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # a bug, not bad input: short by default, full on request
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(e).__name__}: {e} (a bug in sim; run with "
+                   "SIM_DEBUG=1 for the traceback)", err=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""The one exception type for mistakes a user can make, and where each one is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in the input: file, line (1-based, 0 when unknown) and dotted path."""
+
+    file: str = ""
+    line: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        head = self.file or "<input>"
+        if self.line:
+            head += f":{self.line}"
+        return f"{head}: {self.path}" if self.path else head
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: Where
+    message: str
+
+    def __str__(self) -> str:
+        if self.where == Where():
+            return self.message
+        return f"{self.where}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: a scenario, a deal or an option. Carries every problem found, in order."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(Where(), problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -1,0 +1,330 @@
+"""A scenario compiled into arrays: the only input the engines take.
+
+Deals are rows of level indices, shape (N, n_issues). Everything that depends on a deal is a
+`Factor`: a dense table over the few issues it reads (a rule, a red line, an interaction, a
+ratification body), so evaluating N deals is fancy indexing, never a Python loop over deals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim import ratify
+from sim.scenario.model import Curve, Scenario
+from sim.scenario.terms import Cond, grid, holds, level_index, parse_condition, scope
+
+ACCEPT_TOL = 1e-9
+"""A deal is acceptable to a party when U >= reservation - ACCEPT_TOL (the one definition)."""
+
+
+def at_least(u: np.ndarray, r: np.ndarray | float) -> np.ndarray:
+    return u >= np.asarray(r) - ACCEPT_TOL
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A function of a deal that reads only `issues`: table[levels of those issues]."""
+
+    issues: tuple[int, ...]
+    table: np.ndarray
+
+    def at(self, idx: np.ndarray) -> np.ndarray:
+        if not self.issues:  # a constant: broadcast to one value per deal
+            return np.broadcast_to(self.table, idx.shape[:-1])
+        return self.table[tuple(idx[..., k] for k in self.issues)]
+
+    @classmethod
+    def tabulate(cls, issues: frozenset[int] | tuple[int, ...], sizes: tuple[int, ...],
+                 fn) -> Factor:
+        """Evaluate fn(idx) on every combination of `issues`' levels (others at level 0)."""
+        ks = tuple(sorted(issues))
+        shape = tuple(sizes[k] for k in ks)
+        combos = np.zeros((math.prod(shape), len(sizes)), dtype=np.int64)
+        if ks:
+            mesh = np.indices(shape).reshape(len(ks), -1).T
+            combos[:, ks] = mesh
+        return cls(ks, np.asarray(fn(combos)).reshape(shape))
+
+    @classmethod
+    def of_condition(cls, cond: Cond, sizes: tuple[int, ...]) -> Factor:
+        return cls.tabulate(scope(cond), sizes, lambda idx: holds(cond, idx))
+
+
+@dataclass(frozen=True)
+class RedLine:
+    party: int
+    hit: Factor
+    note: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """A ratification body compiled to tables over the issues it reads."""
+
+    name: str
+    kind: str
+    party: int | None
+    applies: Factor
+    yes_share: Factor
+    p_pass: Factor
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    issues: tuple[str, ...]
+    kinds: tuple[str, ...]
+    units: tuple[str, ...]
+    levels: tuple[list, ...]
+    parties: tuple[str, ...]
+    weights: np.ndarray  # (P, K), rows sum to 1
+    values: tuple[np.ndarray, ...]  # per issue, (P, L_k) in [0, 1]
+    curves: tuple[tuple[Any, ...], ...]  # per issue, per party: (xs, vs) for numeric, else None
+    reservation: np.ndarray  # (P,)
+    power: np.ndarray
+    patience: np.ndarray
+    veto: np.ndarray  # (P,) bool
+    interactions: tuple[tuple[int, Factor], ...]  # (party, additive factor)
+    rules: tuple[Factor, ...]  # True where the deal satisfies the rule
+    red_lines: tuple[RedLine, ...]
+    bodies: tuple[Body, ...]
+    min_ratification_probability: float
+    packages: dict[str, np.ndarray] = field(default_factory=dict)
+
+    # --- sizes and deals ------------------------------------------------------------------
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(len(lv) for lv in self.levels)
+
+    @property
+    def total(self) -> int:
+        return math.prod(self.sizes)
+
+    def deal_index(self, terms: dict[str, Any]) -> np.ndarray:
+        """Level indices of a deal written as {issue: level}; every issue must be given."""
+        from sim.errors import InputError
+
+        missing = [k for k in self.issues if k not in terms]
+        unknown = [k for k in terms if k not in self.issues]
+        if missing or unknown:
+            parts = []
+            if unknown:
+                parts.append(f"unknown issue(s) {', '.join(unknown)}")
+            if missing:
+                parts.append(f"no level for {', '.join(missing)}")
+            raise InputError("; ".join(parts) + f" (issues: {', '.join(self.issues)})")
+        return np.array([self._level(k, terms[name]) for k, name in enumerate(self.issues)])
+
+    def _level(self, k: int, ref: Any) -> int:
+        from sim.scenario.model import Issue
+
+        kind = self.kinds[k]
+        issue = (Issue(levels=self.levels[k]) if kind == "discrete" else
+                 Issue(type="boolean") if kind == "boolean" else
+                 Issue(range=(self.levels[k][0], self.levels[k][-1]),
+                       step=(self.levels[k][1] - self.levels[k][0])))
+        return level_index(issue, ref, self.levels[k])
+
+    def terms(self, idx: np.ndarray) -> dict[str, Any]:
+        """{issue: level} for one deal: names, numbers or booleans."""
+        return {name: _plain(self.levels[k][int(i)])
+                for k, (name, i) in enumerate(zip(self.issues, idx, strict=True))}
+
+    def enumerate(self, chunk: int = 1 << 20):
+        """All deals in lexicographic order, in chunks of level-index rows."""
+        sizes = np.array(self.sizes)
+        for start in range(0, self.total, chunk):
+            flat = np.arange(start, min(start + chunk, self.total), dtype=np.int64)
+            yield np.stack(np.unravel_index(flat, sizes), axis=-1)
+
+    # --- evaluation, vectorised over deals ------------------------------------------------------
+
+    def utility(self, idx: np.ndarray) -> np.ndarray:
+        """U(deal) for every party, shape (N, P)."""
+        u = np.zeros(idx.shape[:-1] + (len(self.parties),))
+        for k, table in enumerate(self.values):
+            u += (self.weights[:, k] * table.T)[idx[..., k]]
+        for p, factor in self.interactions:
+            u[..., p] += factor.at(idx)
+        return u
+
+    def rules_ok(self, idx: np.ndarray) -> np.ndarray:
+        ok = np.ones(idx.shape[:-1], dtype=bool)
+        for rule in self.rules:
+            ok &= rule.at(idx)
+        return ok
+
+    def rules_broken(self, idx: np.ndarray) -> list[int]:
+        return [i for i, rule in enumerate(self.rules) if not rule.at(idx)]
+
+    def red_lines_hit(self, idx: np.ndarray) -> np.ndarray:
+        """(N, n_red_lines) bool."""
+        if not self.red_lines:
+            return np.zeros(idx.shape[:-1] + (0,), dtype=bool)
+        return np.stack([r.hit.at(idx) for r in self.red_lines], axis=-1)
+
+    def feasible(self, idx: np.ndarray) -> np.ndarray:
+        """Allowed by the rules and by no party's red line."""
+        return self.rules_ok(idx) & ~self.red_lines_hit(idx).any(axis=-1)
+
+    def ratification(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(applies, p_pass), each (N, n_bodies); p_pass is 1 where a body does not apply."""
+        n = idx.shape[:-1]
+        if not self.bodies:
+            return np.zeros(n + (0,), dtype=bool), np.ones(n + (0,))
+        applies = np.stack([b.applies.at(idx) for b in self.bodies], axis=-1)
+        p = np.stack([b.p_pass.at(idx) for b in self.bodies], axis=-1)
+        return applies, np.where(applies, p, 1.0)
+
+    def p_ratified(self, idx: np.ndarray) -> np.ndarray:
+        """P(every body that applies passes the deal), bodies voting independently."""
+        return self.ratification(idx)[1].prod(axis=-1)
+
+    def ratifiable(self, idx: np.ndarray) -> np.ndarray:
+        return (self.ratification(idx)[1] >= self.min_ratification_probability - ACCEPT_TOL
+                ).all(axis=-1)
+
+    def acceptable(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
+        """Feasible, at least the reservation for every veto party, and ratifiable."""
+        u = self.utility(idx) if utility is None else utility
+        ok = at_least(u[..., self.veto], self.reservation[self.veto]).all(axis=-1)
+        return ok & self.feasible(idx) & self.ratifiable(idx)
+
+    def expected_utility(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
+        """P(ratified) U(deal) + (1 - P(ratified)) reservation, shape (N, P)."""
+        u = self.utility(idx) if utility is None else utility
+        p = self.p_ratified(idx)[..., None]
+        return p * u + (1 - p) * self.reservation
+
+    def count_feasible(self, limit: int | None = None) -> int:
+        """How many deals the rules and red lines allow (stops early at `limit`)."""
+        constrained = sorted(set().union(*(f.issues for f in self.rules),
+                                         *(r.hit.issues for r in self.red_lines)))
+        free = math.prod(s for k, s in enumerate(self.sizes) if k not in constrained)
+        sub_sizes = [self.sizes[k] for k in constrained]
+        count = 0
+        for start in range(0, math.prod(sub_sizes), 1 << 20):
+            flat = np.arange(start, min(start + (1 << 20), math.prod(sub_sizes)))
+            idx = np.zeros((flat.size, len(self.sizes)), dtype=np.int64)
+            if constrained:
+                idx[:, constrained] = np.stack(np.unravel_index(flat, sub_sizes), axis=-1)
+            count += int(self.feasible(idx).sum()) * free
+            if limit is not None and count >= limit:
+                break
+        return count
+
+
+def _plain(level: Any) -> Any:
+    return level.item() if isinstance(level, np.generic) else level
+
+
+def compile_problem(s: Scenario) -> Problem:
+    """Compile a checked Scenario (see sim.scenario.load) into arrays."""
+    issues = s.issues
+    names = list(issues)
+    levels = tuple(grid(issues[k]) for k in names)
+    sizes = tuple(len(lv) for lv in levels)
+    parties = list(s.parties)
+    P, K = len(parties), len(names)
+
+    weights = np.zeros((P, K))
+    values = [np.zeros((P, sizes[k])) for k in range(K)]
+    curves: list[list] = [[None] * P for _ in range(K)]
+    for p, party in enumerate(s.parties.values()):
+        for issue, w in party.weights.items():
+            weights[p, names.index(issue)] = w
+        weights[p] /= weights[p].sum()
+        for issue, fn in party.values.items():
+            k = names.index(issue)
+            if isinstance(fn, Curve):
+                xs, vs = _curve_points(fn, levels[k])
+                curves[k][p] = (xs, vs)
+                values[k][p] = np.interp(levels[k], xs, vs)
+            else:
+                values[k][p] = [fn[str(lv).lower()] for lv in levels[k]]
+
+    interactions = []
+    for p, party in enumerate(s.parties.values()):
+        for inter in party.interactions:
+            f = Factor.of_condition(parse_condition(inter.when, issues), sizes)
+            interactions.append((p, Factor(f.issues, f.table * float(inter.add))))
+
+    rules = []
+    for rule in s.rules:
+        if rule.forbid is not None:
+            f = Factor.of_condition(parse_condition(rule.forbid, issues), sizes)
+            rules.append(Factor(f.issues, ~f.table))
+        else:
+            require = parse_condition(rule.require, issues)
+            when = parse_condition(rule.when, issues) if rule.when is not None else None
+            reads = scope(require) | (scope(when) if when else frozenset())
+            rules.append(Factor.tabulate(
+                reads, sizes,
+                lambda idx, w=when, r=require: holds(r, idx) | (~holds(w, idx) if w else False)))
+
+    red_lines = tuple(
+        RedLine(p, Factor.of_condition(parse_condition(red.when, issues), sizes), red.note)
+        for p, party in enumerate(s.parties.values()) for red in party.red_lines
+    )
+
+    bodies = []
+    for bname, body in s.ratification.items():
+        model = ratify.build(body, issues)
+        applies_cond = (parse_condition(body.applies_when, issues)
+                        if body.applies_when is not None else None)
+        applies = (Factor.of_condition(applies_cond, sizes) if applies_cond
+                   else Factor((), np.array(True)))
+        bodies.append(Body(
+            bname, body.kind, parties.index(body.party) if body.party else None, applies,
+            Factor.tabulate(model.issues, sizes, model.yes_share),
+            Factor.tabulate(model.issues, sizes, model.p_pass),
+        ))
+
+    problem = Problem(
+        name=s.name, issues=tuple(names), kinds=tuple(issues[k].kind for k in names),
+        units=tuple(issues[k].unit for k in names), levels=levels, parties=tuple(parties),
+        weights=weights, values=tuple(values), curves=tuple(tuple(c) for c in curves),
+        reservation=np.zeros(P), power=np.array([x.power for x in s.parties.values()]),
+        patience=np.array([x.patience for x in s.parties.values()]),
+        veto=np.array([x.veto for x in s.parties.values()]),
+        interactions=tuple(interactions), rules=tuple(rules), red_lines=red_lines,
+        bodies=tuple(bodies),
+        min_ratification_probability=s.settings.min_ratification_probability,
+    )
+    problem.reservation[:] = [_reservation(s, problem, p) for p in range(P)]
+    for name, pkg in s.packages.items():
+        problem.packages[name] = problem.deal_index(pkg.terms)
+    return problem
+
+
+def _curve_points(fn: Curve, levels: list) -> tuple[np.ndarray, np.ndarray]:
+    if fn.points:
+        xs, vs = zip(*fn.points, strict=True)
+        return np.asarray(xs, float), np.asarray(vs, float)
+    lo, hi = float(levels[0]), float(levels[-1])
+    vs = [0.0, 1.0] if fn.linear == "increasing" else [1.0, 0.0]
+    return np.array([lo, hi]), np.array(vs)
+
+
+def _reservation(s: Scenario, problem: Problem, p: int) -> float:
+    party = s.parties[problem.parties[p]]
+    if party.reservation != "derived":
+        return float(party.reservation)
+    nd = s.no_deal
+    assert nd is not None  # check.py guarantees an outlook for derived reservations
+    known = {problem.issues.index(k): problem._level(problem.issues.index(k), v)
+             for k, v in nd.outlook.items()}
+    u = sum(problem.weights[p, k] * problem.values[k][p, i] for k, i in known.items())
+    idx = np.zeros(len(problem.issues), dtype=np.int64)
+    for k, i in known.items():
+        idx[k] = i
+    for q, factor in problem.interactions:
+        if q == p and set(factor.issues) <= set(known):  # only interactions the outlook decides
+            u += float(factor.at(idx))
+    return float(u) - float(nd.cost.get(problem.parties[p], 0.0))
+

@@ -1,0 +1,1 @@
+"""Rendering only: text tables for the terminal, JSON for machines. No model logic here."""

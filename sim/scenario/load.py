@@ -1,0 +1,259 @@
+"""Loading a scenario: YAML file(s) -> merged data -> validated `Scenario`.
+
+Every problem is reported as file:line: dotted.path: what is wrong and what would be valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import InputError, Problem, Where
+from sim.scenario import yamlio
+from sim.scenario.model import Scenario
+
+Located = dict[tuple, tuple[str, int]]  # path -> (file, line)
+
+
+class Source:
+    """Merged scenario data and where each path was written, for error messages."""
+
+    def __init__(self, data: dict, located: Located, file: str = ""):
+        self.data = data
+        self.located = located
+        self.file = file
+
+    def where(self, path: tuple) -> Where:
+        for n in range(len(path), -1, -1):
+            hit = self.located.get(tuple(path[:n]))
+            if hit:
+                return Where(hit[0], hit[1], ".".join(map(str, path)))
+        return Where(self.file, 0, ".".join(map(str, path)))
+
+
+def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
+    """Read a scenario file, resolving `extends:` (relative to the file) recursively."""
+    path = Path(path)
+    resolved = path.resolve()
+    if resolved in _stack:
+        chain = " -> ".join(p.name for p in (*_stack, resolved))
+        raise InputError(Problem(Where(str(path)), f"circular extends: {chain}"))
+    text = yamlio.read_text(path)
+    data, lines = yamlio.parse(text, str(path))
+    if not isinstance(data, dict):
+        raise InputError(Problem(Where(str(path), 1), "a scenario must be a mapping of keys "
+                                                       "(name, issues, parties, ...)"))
+    located = {p: (str(path), ln) for p, ln in lines.items()}
+    base_ref = data.get("extends")
+    if base_ref is None:
+        return Source(data, located, str(path))
+    if not isinstance(base_ref, str):
+        raise InputError(Problem(Where(str(path), lines.get(("extends",), 0), "extends"),
+                                 "extends takes a file name, e.g. extends: base.yaml"))
+    base_path = path.parent / base_ref
+    if not base_path.is_file():
+        raise InputError(Problem(Where(str(path), lines.get(("extends",), 0), "extends"),
+                                 f"base scenario '{base_ref}' not found (looked for {base_path})"))
+    base = read(base_path, (*_stack, resolved))
+    overlay = {k: v for k, v in data.items() if k != "extends"}
+    merged = merge(base.data, overlay)
+    # Paths the overlay wrote, or deleted, point at the overlay; the rest at the base.
+    keep = {p: w for p, w in base.located.items() if _survives(merged, p)}
+    keep.update({p: w for p, w in located.items() if p != ("extends",)})
+    return Source(merged, keep, str(path))
+
+
+def merge(base: Any, overlay: Any) -> Any:
+    """Deep merge: mappings merge key by key, `null` deletes a key, anything else replaces."""
+    if not (isinstance(base, dict) and isinstance(overlay, dict)):
+        return overlay
+    out = dict(base)
+    for key, value in overlay.items():
+        if value is None:
+            out.pop(key, None)
+        elif key in out:
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _survives(data: Any, path: tuple) -> bool:
+    node = data
+    for part in path:
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return False
+    return True
+
+
+def load(path: str | Path) -> Scenario:
+    """Load, validate and check a scenario file; raises InputError listing every problem."""
+    return validate(read(path))
+
+
+def from_dict(data: dict, file: str = "<dict>") -> Scenario:
+    """Validate and check scenario data that is already in memory."""
+    return validate(Source(data, {}, file))
+
+
+def validate(src: Source) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(src.data)
+    except ValidationError as e:
+        raise InputError(_translate(e, src)) from None
+    from sim.scenario.check import check  # cross-reference checks need the model first
+
+    problems = check(scenario)
+    if problems:
+        raise InputError([Problem(src.where(path), msg) for path, msg in problems])
+    return scenario
+
+
+# --- pydantic errors -> located, helpful messages --------------------------------------------
+
+
+def _translate(error: ValidationError, src: Source) -> list[Problem]:
+    grouped: dict[tuple, list[dict]] = {}
+    models: dict[tuple, type[BaseModel] | None] = {}
+    for err in error.errors(include_url=False):
+        path, model = _clean(err["loc"])
+        path = _within_data(path, src.data)
+        grouped.setdefault(path, []).append(err)
+        models.setdefault(path, model)
+    out = []
+    for path, errs in grouped.items():
+        if len(errs) > 1 and all(e["type"] not in ("extra_forbidden", "missing") for e in errs):
+            # One value failed every branch of a union: say what any branch would take.
+            wanted = sorted({e["msg"].removeprefix("Input should be ").split(",")[0]
+                             for e in errs if e["type"] != "value_error"})
+            shown = repr(errs[0].get("input"))
+            msgs = [e["msg"].removeprefix("Value error, ") for e in errs
+                    if e["type"] == "value_error"]
+            msg = "; ".join(msgs) if msgs else f"expected {' or '.join(wanted)}, got {shown}"
+            out.append(Problem(src.where(path), msg))
+            continue
+        for err in errs:
+            out.append(Problem(src.where(path), _message(err, path, models[path])))
+    return out
+
+
+def _message(err: dict, path: tuple, model: type[BaseModel] | None) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = path[-1]
+        valid = list(model.model_fields) if model else []
+        near = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        return f"unknown key '{key}'; {hint}valid: {', '.join(valid)}"
+    if kind == "missing":
+        return f"missing required field '{path[-1]}'"
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind not in ("value_error", "assertion_error") and "input" in err:
+        shown = repr(err["input"])
+        if len(shown) <= 60:
+            msg += f", got {shown}"
+    return msg
+
+
+def _within_data(path: tuple, data: Any) -> tuple:
+    """Cut the path where the data holds a scalar: union tags past that point mean nothing."""
+    node = data
+    for n, part in enumerate(path):
+        if isinstance(node, dict):
+            if part not in node:
+                return path[: n + 1]
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return path[:n]
+    return path
+
+
+def _clean(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
+    """Drop pydantic's union tags from `loc`; return the data path and the innermost model
+    that owns the last element (for 'did you mean')."""
+    path: list = []
+    tp: Any = Scenario
+    owner: type[BaseModel] | None = None
+    for part in loc:
+        tp = _unwrap(tp)
+        if _is_union(tp):
+            chosen = _member(tp, part)
+            if chosen is not None:
+                tp = chosen
+                continue
+        tp = _unwrap(tp)
+        path.append(part)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            owner = tp
+            field = tp.model_fields.get(part) if isinstance(part, str) else None
+            tp = field.annotation if field else None
+        elif typing.get_origin(tp) in (dict, list, tuple):
+            args = typing.get_args(tp)
+            tp = args[-1] if args else None
+            owner = None
+        else:
+            tp = None
+            owner = None
+    if path and owner is None:
+        parent = _model_for(tuple(path[:-1]))
+        owner = parent
+    return tuple(path), owner
+
+
+def _model_for(path: tuple) -> type[BaseModel] | None:
+    tp: Any = Scenario
+    for part in path:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(part) if isinstance(part, str) else None
+            tp = field.annotation if field else None
+        elif typing.get_origin(tp) in (dict, list):
+            tp = typing.get_args(tp)[-1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if _is_union(tp):
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return tp
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in (typing.Union, types.UnionType)
+
+
+def _member(tp: Any, tag: Any) -> Any:
+    """The union member pydantic named `tag` in a location, if any."""
+    for raw in typing.get_args(tp):
+        arg = raw
+        tags = []
+        while typing.get_origin(arg) is typing.Annotated:
+            args = typing.get_args(arg)
+            tags += [getattr(m, "tag", None) for m in args[1:]]
+            arg = args[0]
+        if tag in tags:
+            return arg
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            kind = arg.model_fields.get("kind")
+            if kind and tag in typing.get_args(kind.annotation):
+                return arg
+            if tag == arg.__name__:
+                return arg
+    return None

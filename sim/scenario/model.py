@@ -1,0 +1,462 @@
+"""The scenario format: pydantic models that are the single source of truth.
+
+The loader, `sim schema`, the error messages and docs/reference.md all come from these
+classes. Field descriptions are user documentation: they appear in the editor and the docs.
+Cross-references (a level that must exist, a path that must resolve) are checked afterwards
+in `check.py`, where the whole scenario is known.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=80)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+LevelRef = str | bool | float | int
+"""A level as written: a discrete level's name, a number on a numeric issue, true/false."""
+
+Condition = Annotated[dict[str, Any], WithJsonSchema({"x-condition": True})]
+"""Checked against the issues in check.py; its JSON Schema is CONDITION_SCHEMA."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _level_key(v: Any) -> Any:
+    """Map keys and level names to strings: true/false for booleans, numbers as written."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return str(v)
+    return v
+
+
+# --- issues -----------------------------------------------------------------------------
+
+
+class Issue(Strict):
+    """One term of a deal: discrete levels, a numeric range on a grid, or a boolean."""
+
+    type: Literal["discrete", "numeric", "boolean"] | None = Field(
+        None,
+        description="Inferred: `levels` makes it discrete, `range` numeric; "
+        "write `type: boolean` for a yes/no term.",
+    )
+    description: str = ""
+    levels: list[Annotated[str, Field(pattern=r"^[^.\s]+$")]] | None = Field(
+        None,
+        description="Discrete levels in their natural order (`at_least`/`at_most` compare "
+        "by this order). Names without dots or spaces.",
+        min_length=2,
+    )
+    range: tuple[float, float] | None = Field(None, description="Numeric issue: [min, max].")
+    step: float | None = Field(
+        None, gt=0, description="Numeric issue: grid step (the solver may refine between points)."
+    )
+    unit: str = Field("", description="Numeric issue: the unit of the numbers, for display.")
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels_as_names(cls, v: Any) -> Any:
+        return [_level_key(x) for x in v] if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Issue:
+        kind = self.kind
+        if kind == "discrete":
+            if not self.levels:
+                raise ValueError("a discrete issue needs `levels: [...]` (two or more names)")
+            if len(set(self.levels)) != len(self.levels):
+                raise ValueError("levels must be distinct")
+            if self.range or self.step:
+                raise ValueError("a discrete issue takes `levels`, not `range`/`step`")
+        elif kind == "numeric":
+            if self.range is None or self.step is None:
+                raise ValueError("a numeric issue needs `range: [min, max]` and `step`")
+            lo, hi = self.range
+            if not lo < hi:
+                raise ValueError(f"range must have min < max, got [{lo}, {hi}]")
+            if (hi - lo) / self.step > 100_000:
+                raise ValueError("step is too fine: the grid would exceed 100000 points")
+            if self.levels:
+                raise ValueError("a numeric issue takes `range`/`step`, not `levels`")
+        elif self.levels or self.range or self.step:
+            raise ValueError("a boolean issue takes no `levels`, `range` or `step`")
+        return self
+
+    @property
+    def kind(self) -> str:
+        if self.type:
+            return self.type
+        return "numeric" if self.range is not None else "discrete"
+
+
+# --- value functions ---------------------------------------------------------------------
+
+
+class Curve(Strict):
+    """A value function over a numeric issue: linear, or piecewise-linear through points."""
+
+    linear: Literal["increasing", "decreasing"] | None = Field(
+        None, description="0 at one end of the range, 1 at the other."
+    )
+    points: list[tuple[float, Unit]] | None = Field(
+        None,
+        min_length=2,
+        description="[[x, value], ...] with x increasing; flat beyond the first and last x.",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Curve:
+        if (self.linear is None) == (self.points is None):
+            raise ValueError("give exactly one of `linear` or `points`")
+        if self.points:
+            xs = [x for x, _ in self.points]
+            if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+                raise ValueError("points must have strictly increasing x")
+        return self
+
+
+def _curve_or_table(v: Any) -> str:
+    if isinstance(v, dict) and ("linear" in v or "points" in v):
+        return "curve"
+    if isinstance(v, Curve):
+        return "curve"
+    return "table"
+
+
+ValueTable = Annotated[dict[str, Unit], Field(description="level -> value in [0, 1]")]
+ValueFunction = Annotated[
+    Annotated[ValueTable, Tag("table")] | Annotated[Curve, Tag("curve")],
+    Discriminator(_curve_or_table),
+]
+
+
+class Interaction(Strict):
+    """A term that only matters together with others: `add` when `when` holds."""
+
+    when: Condition
+    add: float = Field(description="Added to the party's utility (same scale as values).")
+    note: str = ""
+
+
+class RedLine(Strict):
+    """A deal matching `when` is unacceptable to this party, whatever its utility."""
+
+    when: Condition
+    note: str = ""
+
+
+class Party(Strict):
+    """A negotiating party with an additive multi-attribute utility."""
+
+    description: str = ""
+    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        description="issue -> weight >= 0; normalised to sum 1. Issues left out weigh 0."
+    )
+    values: dict[str, ValueFunction] = Field(
+        description="issue -> value function, 1 = best for this party."
+    )
+    reservation: float | Literal["derived"] = Field(
+        description="Utility of no deal, or `derived` from `no_deal` (outlook minus cost)."
+    )
+    interactions: list[Interaction] = []
+    red_lines: list[RedLine] = []
+    power: float = Field(1.0, gt=0, description="Bargaining power (weighted Nash, proposer odds).")
+    patience: float = Field(
+        0.95, gt=0, le=1, description="Discount factor per round of bargaining."
+    )
+    veto: bool = Field(True, description="Whether the deal needs this party's consent.")
+    ratified_by: list[Name] = Field(
+        [], description="Ratification bodies that must approve the deal for this party."
+    )
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _table_keys(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        return {
+            k: ({_level_key(lk): lv for lk, lv in f.items()} if _curve_or_table(f) == "table"
+                and isinstance(f, dict) else f)
+            for k, f in v.items()
+        }
+
+
+# --- no deal -------------------------------------------------------------------------------
+
+
+class NoDeal(Strict):
+    """What happens without agreement: the terms the world drifts to, and its cost."""
+
+    description: str = ""
+    outlook: dict[str, LevelRef] = Field(
+        {}, description="issue -> level the world drifts to without a deal."
+    )
+    cost: dict[str, float] = Field(
+        {}, description="party -> cost of continued conflict, in that party's utility units."
+    )
+
+
+# --- ratification --------------------------------------------------------------------------
+
+
+class Slope(Strict):
+    """A logit effect linear in a numeric issue's value."""
+
+    slope: float = Field(description="Logit change per unit of the issue's value.")
+
+
+def _slope_or_table(v: Any) -> str:
+    return "slope" if isinstance(v, dict | Slope) and "slope" in (
+        v if isinstance(v, dict) else {"slope": 0}
+    ) else "table"
+
+
+Effect = Annotated[
+    Annotated[dict[str, float], Tag("table")] | Annotated[Slope, Tag("slope")],
+    Discriminator(_slope_or_table),
+]
+
+
+def _effect_keys(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return v
+    return {
+        k: ({_level_key(lk): lv for lk, lv in e.items()} if isinstance(e, dict)
+            and "slope" not in e else e)
+        for k, e in v.items()
+    }
+
+
+class Logit(Strict):
+    """P(yes) = 1 / (1 + exp(-(intercept + sum of the deal's effects)))."""
+
+    intercept: float = 0.0
+    effects: dict[str, Effect] = Field(
+        {}, description="issue -> {level: logit effect} or {slope: b} on a numeric issue."
+    )
+    _keys = field_validator("effects", mode="before")(_effect_keys)
+
+
+class Segment(Logit):
+    """A part of the electorate with its own acceptance model, added to the body's."""
+
+    description: str = ""
+    share: float = Field(gt=0, le=1, description="Share of the electorate (shares sum to 1).")
+
+
+class Bloc(Logit):
+    """A group of legislators sharing an acceptance model, added to the body's."""
+
+    description: str = ""
+    seats: int = Field(gt=0)
+
+
+class BodyBase(Logit):
+    description: str = ""
+    party: Name | None = Field(None, description="The party this body ratifies for, if any.")
+    applies_when: Condition | None = Field(
+        None, description="The body votes only on deals meeting this condition."
+    )
+    swing_sd: float = Field(
+        0.0, ge=0, description="Sd of a common logit shock to every voter (mood, campaign)."
+    )
+
+
+class Referendum(BodyBase):
+    """An electorate voting yes or no; valid only when turnout reaches `min_turnout`."""
+
+    kind: Literal["referendum"]
+    segments: dict[Name, Segment] = {}
+    pass_share: float = Field(0.5, gt=0, lt=1, description="Yes share of valid votes needed.")
+    turnout: Unit = Field(1.0, description="Expected turnout.")
+    turnout_sd: float = Field(0.0, ge=0, description="Uncertainty of turnout.")
+    min_turnout: Unit = Field(0.0, description="Turnout below this voids the vote.")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Referendum:
+        if self.segments:
+            total = sum(s.share for s in self.segments.values())
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"segment shares must sum to 1, got {total:g}")
+        return self
+
+
+class Legislature(BodyBase):
+    """Members vote independently given the mood; the deal passes with `pass_votes` yes votes."""
+
+    kind: Literal["legislature"]
+    seats: int = Field(gt=0)
+    pass_votes: int = Field(gt=0, description="Yes votes needed, e.g. 67 of 100.")
+    blocs: dict[Name, Bloc] = {}
+
+    @model_validator(mode="after")
+    def _seats(self) -> Legislature:
+        if self.pass_votes > self.seats:
+            raise ValueError(f"pass_votes {self.pass_votes} exceeds seats {self.seats}")
+        if self.blocs:
+            total = sum(b.seats for b in self.blocs.values())
+            if total != self.seats:
+                raise ValueError(f"bloc seats sum to {total}, not seats {self.seats}")
+        return self
+
+
+Body = Annotated[Referendum | Legislature, Field(discriminator="kind")]
+
+
+# --- rules, packages, uncertainty, sources ----------------------------------------------------
+
+
+class Rule(Strict):
+    """A feasibility link: deals meeting `when` must meet `require`; or `forbid` deals outright."""
+
+    when: Condition | None = None
+    require: Condition | None = None
+    forbid: Condition | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _form(self) -> Rule:
+        if self.forbid is not None:
+            if self.when is not None or self.require is not None:
+                raise ValueError("a rule is either `forbid` or `when` + `require`, not both")
+        elif self.require is None:
+            raise ValueError("a rule needs `require` (with optional `when`) or `forbid`")
+        return self
+
+
+class Package(Strict):
+    """A named deal (a real proposal): one level for every issue."""
+
+    description: str = ""
+    terms: dict[str, LevelRef]
+    source: str = ""
+
+
+class Distribution(Strict):
+    """One of: uniform [low, high], normal [mean, sd], triangular [low, mode, high],
+    beta [a, b] (on [0, 1]), choice [values...]."""
+
+    uniform: tuple[float, float] | None = None
+    normal: tuple[float, Annotated[float, Field(gt=0)]] | None = None
+    triangular: tuple[float, float, float] | None = None
+    beta: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = None
+    choice: list[Any] | None = Field(None, min_length=1)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> Distribution:
+        given = [k for k in ("uniform", "normal", "triangular", "beta", "choice")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of uniform, normal, triangular, beta, choice")
+        if self.uniform and not self.uniform[0] <= self.uniform[1]:
+            raise ValueError("uniform needs low <= high")
+        if self.triangular and not (
+            self.triangular[0] <= self.triangular[1] <= self.triangular[2]
+        ):
+            raise ValueError("triangular needs low <= mode <= high")
+        return self
+
+
+class Source(Strict):
+    title: str
+    url: str = ""
+    date: str = ""
+    note: str = ""
+
+
+class Settings(Strict):
+    min_ratification_probability: Unit = Field(
+        0.5, description="A deal is acceptable only if every body that applies passes it "
+        "with at least this probability."
+    )
+
+
+class Scenario(Strict):
+    """A negotiation: issues, parties, what happens without a deal, and who must ratify."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, title="sim scenario"
+    )
+
+    name: str
+    description: str = ""
+    extends: str | None = Field(
+        None, description="A base scenario file (relative to this one); this file overrides it."
+    )
+    issues: dict[Name, Issue] = Field(min_length=1)
+    parties: dict[Name, Party] = Field(min_length=2)
+    no_deal: NoDeal | None = None
+    ratification: dict[Name, Body] = {}
+    rules: list[Rule] = []
+    packages: dict[Name, Package] = {}
+    uncertainty: dict[str, Distribution] = Field(
+        {}, description="dotted path -> distribution, e.g. parties.russia.reservation."
+    )
+    sources: dict[Name, Source] = {}
+    settings: Settings = Settings()
+
+
+CONDITION_SCHEMA: dict = {
+    "description": "A condition on a deal. `{issue: level}` tests equality; "
+    "`{issue: {at_least: x}}`, `{issue: {at_most: x}}` compare by level order or value; "
+    "`{issue: {in: [..]}}` tests membership; `{all: [..]}`, `{any: [..]}`, `{not: ..}` "
+    "combine. Several keys in one mapping must all hold.",
+    "type": "object",
+    "minProperties": 1,
+    "properties": {
+        "all": {"type": "array", "items": {"$ref": "#/$defs/Condition"}},
+        "any": {"type": "array", "items": {"$ref": "#/$defs/Condition"}},
+        "not": {"$ref": "#/$defs/Condition"},
+    },
+    "additionalProperties": {
+        "anyOf": [
+            {"type": ["string", "number", "boolean"]},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    "at_least": {"type": ["string", "number", "boolean"]},
+                    "at_most": {"type": ["string", "number", "boolean"]},
+                    "in": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
+                },
+            },
+        ]
+    },
+}
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the scenario format (draft 2020-12)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema.setdefault("$defs", {})["Condition"] = CONDITION_SCHEMA
+    _fix_condition_refs(schema)
+    return schema
+
+
+def _fix_condition_refs(node: Any) -> None:
+    """Point every condition placeholder at the shared Condition definition."""
+    if isinstance(node, dict):
+        if node.pop("x-condition", False):
+            node["$ref"] = "#/$defs/Condition"
+        for v in node.values():
+            _fix_condition_refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            _fix_condition_refs(v)

@@ -1,0 +1,48 @@
+"""Dotted paths into scenario data (`parties.russia.reservation`), for sweeps and uncertainty."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def split(path: str) -> list[str | int]:
+    return [int(p) if p.isdigit() else p for p in path.split(".")]
+
+
+def get(data: Any, path: str) -> Any:
+    """The value at `path`; KeyError names the first part that does not resolve."""
+    node = data
+    done: list[str] = []
+    for part in split(path):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, dict) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            at = ".".join(done) or "the top level"
+            valid = ", ".join(map(str, node)) if isinstance(node, dict) else ""
+            raise KeyError(f"'{part}' not found under {at}" + (f"; valid: {valid}" if valid
+                                                              else ""))
+        done.append(str(part))
+    return node
+
+
+def set_values(data: dict, values: dict[str, Any]) -> dict:
+    """A deep copy of `data` with each dotted path set; every path must already resolve."""
+    out = copy.deepcopy(data)
+    for path, value in values.items():
+        *head, last = split(path)
+        parent = get(out, ".".join(map(str, head))) if head else out
+        if isinstance(parent, dict):
+            key = last if last in parent else str(last)
+            if key not in parent:
+                raise KeyError(f"'{last}' not found under {'.'.join(map(str, head))}")
+            parent[key] = value
+        elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+            parent[last] = value
+        else:
+            raise KeyError(f"'{last}' not found under {'.'.join(map(str, head))}")
+    return out

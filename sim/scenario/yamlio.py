@@ -1,0 +1,200 @@
+"""Safe YAML reading: plain data plus the line of every dotted path.
+
+Only what `yaml.safe_load` accepts is read, with stricter rules an analyst benefits from:
+duplicate keys are errors (PyYAML keeps the last one silently), `yes/no/on/off` stay words
+(YAML 1.2 booleans are only true/false), NaN and infinity are refused, and size, depth and
+alias expansion are bounded so a hostile file fails fast instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import InputError, Problem, Where
+
+MAX_BYTES = 2_000_000  # a real scenario is a few kB; this leaves room for generated ones
+MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+MAX_DEPTH = 64
+
+Positions = dict[tuple, int]  # path tuple -> 1-based line
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2-style implicit types: only true/false are booleans."""
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0|[-+]?[1-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+    list("-+0123456789"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _Resolver,
+):
+    def __init__(self, stream: str):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing what cannot be a scenario before parsing it."""
+    where = Where(str(path))
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(Problem(where, "file not found")) from None
+    except OSError as e:
+        raise InputError(Problem(where, f"cannot read: {e.strerror}")) from None
+    if path.is_dir():
+        raise InputError(Problem(where, "is a directory, expected a YAML file"))
+    if size > MAX_BYTES:
+        raise InputError(
+            Problem(where, f"file is {size / 1e6:.1f} MB; a scenario must be under "
+                           f"{MAX_BYTES / 1e6:.0f} MB")
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError(Problem(where, "binary file (NUL bytes); expected UTF-8 YAML text"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            Problem(where, f"not UTF-8 text (bad byte at offset {e.start}); expected UTF-8 YAML")
+        ) from None
+
+
+def parse(text: str, file: str = "") -> tuple[Any, Positions]:
+    """Parse one YAML document into plain data and a path -> line table."""
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise InputError(Problem(Where(file), "file is empty; expected a scenario mapping"))
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        raise InputError(_yaml_problem(e, file)) from None
+    except yaml.YAMLError as e:
+        raise InputError(Problem(Where(file), f"invalid YAML: {e}")) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError(Problem(Where(file), "file is empty; expected a scenario mapping"))
+    positions: Positions = {}
+    budget = [MAX_NODES]
+    data = _build(node, (), positions, budget, file, loader, 0)
+    return data, positions
+
+
+def _yaml_problem(e: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line = mark.line + 1 if mark else 0
+    problem = (e.problem or str(e)).strip()
+    if "'\\t'" in problem or "\\t" in problem:
+        msg = "tab character; YAML indentation must use spaces"
+    elif "found duplicate anchor" in problem:
+        msg = problem
+    else:
+        context = f" ({e.context.strip()})" if e.context else ""
+        msg = f"invalid YAML: {problem}{context}"
+    return Problem(Where(file, line), msg)
+
+
+def _build(node, path, positions, budget, file, loader, depth):
+    budget[0] -= 1
+    line = node.start_mark.line + 1
+    if budget[0] < 0:
+        raise InputError(
+            Problem(Where(file, line), f"document expands to more than {MAX_NODES} nodes "
+                                       "(nested aliases?); write the data out plainly")
+        )
+    if depth > MAX_DEPTH:
+        raise InputError(Problem(Where(file, line), f"nesting deeper than {MAX_DEPTH} levels"))
+    positions.setdefault(path, line)
+    where = Where(file, line, _dotted(path))
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves `<<` merge keys the way safe_load does
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError(Problem(where, "mapping keys must be plain scalars"))
+            key = _scalar(key_node, loader, file, path)
+            if isinstance(key, float):
+                key = repr(key)
+            if key in out:
+                first = positions.get((*path, key), 0)
+                raise InputError(
+                    Problem(Where(file, key_node.start_mark.line + 1, _dotted((*path, key))),
+                            f"duplicate key '{key}' (first written at line {first}); "
+                            "keep one")
+                )
+            positions[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, (*path, key), positions, budget, file, loader,
+                              depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*path, i), positions, budget, file, loader, depth + 1)
+            for i, item in enumerate(node.value)
+        ]
+    return _scalar(node, loader, file, path)
+
+
+def _scalar(node, loader, file, path):
+    where = Where(file, node.start_mark.line + 1, _dotted(path))
+    if node.tag not in _SCALAR_TAGS:
+        raise InputError(Problem(where, f"unsupported YAML tag {node.tag}; write plain values"))
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(Problem(where, f"{node.value} is not a finite number"))
+    return value
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def dump(data: Any) -> str:
+    """YAML text that `parse` reads back to equal data."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
