@@ -37,6 +37,8 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem] | Problem | str):
         if isinstance(problems, str):
             problems = [Problem(Where(), problems)]
+        elif isinstance(problems, list) and problems and isinstance(problems[0], str):
+            problems = [Problem(Where(), p) for p in problems]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems = list(problems)

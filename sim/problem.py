@@ -15,7 +15,15 @@ import numpy as np
 
 from sim import ratify
 from sim.scenario.model import Curve, Scenario
-from sim.scenario.terms import Cond, grid, holds, level_index, parse_condition, scope
+from sim.scenario.terms import (
+    Cond,
+    LevelError,
+    grid,
+    holds,
+    level_index,
+    parse_condition,
+    scope,
+)
 
 ACCEPT_TOL = 1e-9
 """A deal is acceptable to a party when U >= reservation - ACCEPT_TOL (the one definition)."""
@@ -118,7 +126,15 @@ class Problem:
             if missing:
                 parts.append(f"no level for {', '.join(missing)}")
             raise InputError("; ".join(parts) + f" (issues: {', '.join(self.issues)})")
-        return np.array([self._level(k, terms[name]) for k, name in enumerate(self.issues)])
+        out, bad = [], []
+        for k, name in enumerate(self.issues):
+            try:
+                out.append(self._level(k, terms[name]))
+            except LevelError as e:
+                bad.append(f"{name}: {e}")
+        if bad:
+            raise InputError(bad)
+        return np.array(out)
 
     def _level(self, k: int, ref: Any) -> int:
         from sim.scenario.model import Issue

@@ -128,6 +128,16 @@ def _translate(error: ValidationError, src: Source) -> list[Problem]:
         path = _within_data(path, src.data)
         grouped.setdefault(path, []).append(err)
         models.setdefault(path, model)
+    # A misspelled key is both unknown and missing: report it once, as the misspelling.
+    extra = {path for path, errs in grouped.items()
+             if any(e["type"] == "extra_forbidden" for e in errs)}
+    for path in list(grouped):
+        if all(e["type"] == "missing" for e in grouped[path]) and any(
+            x[:-1] == path[:-1]
+            and difflib.get_close_matches(str(x[-1]), [str(path[-1])], cutoff=0.5)
+            for x in extra
+        ):
+            del grouped[path]
     out = []
     for path, errs in grouped.items():
         if len(errs) > 1 and all(e["type"] not in ("extra_forbidden", "missing") for e in errs):
@@ -142,7 +152,7 @@ def _translate(error: ValidationError, src: Source) -> list[Problem]:
             continue
         for err in errs:
             out.append(Problem(src.where(path), _message(err, path, models[path])))
-    return out
+    return sorted(out, key=lambda p: (p.where.file, p.where.line))
 
 
 def _message(err: dict, path: tuple, model: type[BaseModel] | None) -> str:

@@ -76,6 +76,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
 
 def read_text(path: Path) -> str:
     """The file's text, refusing what cannot be a scenario before parsing it."""
@@ -153,6 +155,8 @@ def _build(node, path, positions, budget, file, loader, depth):
         raise InputError(Problem(Where(file, line), f"nesting deeper than {MAX_DEPTH} levels"))
     positions.setdefault(path, line)
     where = Where(file, line, _dotted(path))
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise InputError(Problem(where, f"unsupported YAML tag {node.tag}; write plain values"))
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves `<<` merge keys the way safe_load does
         out: dict = {}
