@@ -64,7 +64,8 @@ def test_dotted_paths_get_and_set():
     assert paths.get(data, "parties.a.reservation") == 0.3
     assert paths.get(data, "rules.0.n") == 1
     changed = paths.set_values(data, {"parties.a.weights.x": 2})
-    assert changed["parties"]["a"]["weights"]["x"] == 2 and data["parties"]["a"]["weights"]["x"] == 1
+    assert changed["parties"]["a"]["weights"]["x"] == 2
+    assert data["parties"]["a"]["weights"]["x"] == 1  # the original is untouched
     with pytest.raises(KeyError, match="'b' not found under parties; valid: a"):
         paths.get(data, "parties.b.reservation")
 
