@@ -124,6 +124,30 @@ def _terms(spec, package: str | None, deal: str | None) -> dict:
 
 
 @app.command()
+def solve(
+    scenario: ScenarioArg,
+    method: Annotated[str, typer.Option(help="Frontier method: auto, enumerate or issue "
+                                        "(issue by issue, for large additive spaces).")] = "auto",
+    as_json: JsonOpt = False,
+) -> None:
+    """The static analysis: acceptable deals, Pareto frontier, bargaining solutions and where
+    each package stands. Exit 1 when no deal is acceptable."""
+    from sim.report import text
+    from sim.solve import solve as run
+
+    if method not in ("auto", "enumerate", "issue"):
+        _fail(ValueError(f"--method: unknown method '{method}'; valid: auto, enumerate, issue"))
+    _, problem = _load(scenario)
+    result = run(problem, method=method)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(text.solve_result(result))
+    if not result.pareto:
+        raise typer.Exit(1)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
     from sim.scenario.model import json_schema

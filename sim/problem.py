@@ -202,8 +202,10 @@ class Problem:
         return self.ratification(idx)[1].prod(axis=-1)
 
     def ratifiable(self, idx: np.ndarray) -> np.ndarray:
-        return (self.ratification(idx)[1] >= self.min_ratification_probability - ACCEPT_TOL
-                ).all(axis=-1)
+        """Every body that votes passes the deal with P >= the scenario's minimum (and P > 0:
+        a deal certain to fail is never ratifiable, even with a minimum of 0)."""
+        p = self.ratification(idx)[1]
+        return ((p >= self.min_ratification_probability - ACCEPT_TOL) & (p > 0)).all(axis=-1)
 
     def acceptable(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
         """Feasible, at least the reservation for every veto party, and ratifiable."""

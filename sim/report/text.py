@@ -32,7 +32,7 @@ def _cell(x: Any) -> str:
     if isinstance(x, bool):
         return "yes" if x else "no"
     if isinstance(x, float):
-        return f"{x:.3f}"
+        return f"{round(x, 3) + 0.0:.3f}"  # + 0.0: never print -0.000
     return str(x)
 
 
@@ -80,3 +80,50 @@ def _verdict(p) -> str:
     if not parts:
         return "accepts" if p.veto else "above reservation"
     return ", ".join(parts) if p.veto else "(no veto) " + ", ".join(parts)
+
+
+def _utilities(parties: list[str], utility: dict[str, float]) -> list[float]:
+    return [utility[p] for p in parties]
+
+
+def solve_result(r, show_pareto: int = 10) -> str:
+    from sim.solve.result import SolveResult
+
+    assert isinstance(r, SolveResult)
+    count = f"{r.acceptable:,}" + ("" if r.acceptable_exact else " (estimated from a sample)")
+    out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {count} acceptable "
+           f"(method: {r.method})", ""]
+    out.append("Parties (expected utility: P(ratified) U + (1 - P) reservation)")
+    out.append(table(["party", "reservation", "best acceptable", "veto"],
+                     [[p, r.reservation[p], r.ideal[p], r.veto[p]] for p in r.parties]))
+    out += [""]
+    if r.pareto:
+        out.append("Bargaining solutions")
+        names = [k for k, v in r.solutions.items() if v]
+        out.append(table(["solution", *r.parties, "P(ratified)"],
+                         [[k, *_utilities(r.parties, r.solutions[k].utility),
+                           r.solutions[k].p_ratified] for k in names]))
+        out += ["", "Terms of each solution"]
+        issues = list(next(iter(r.solutions.values())).terms)
+        out.append(table(["issue", *names],
+                         [[i, *(level(r.solutions[k].terms[i]) for k in names)]
+                          for i in issues]))
+        out += ["", f"Pareto frontier: {len(r.pareto)} acceptable deals not dominated by "
+                    "another acceptable deal" + (f" (first {show_pareto} shown; --json for all)"
+                                                  if len(r.pareto) > show_pareto else "")]
+        out.append(table(["#", *r.parties, "P(ratified)"],
+                         [[i + 1, *_utilities(r.parties, d.utility), d.p_ratified]
+                          for i, d in enumerate(sorted(
+                              r.pareto, key=lambda d: -d.utility[r.parties[0]])[:show_pareto])]))
+    else:
+        out.append("No deal is acceptable to every veto party (the ZOPA is empty).")
+    if r.packages:
+        out += ["", "Packages (gap > 0: an acceptable frontier deal gives every party at least "
+                    "that much more)"]
+        out.append(table(["package", *r.parties, "acceptable", "Pareto-optimal", "gap"],
+                         [[n, *_utilities(r.parties, s.deal.utility), s.acceptable,
+                           s.pareto_optimal, s.gap] for n, s in r.packages.items()]))
+        for n, s in r.packages.items():
+            if s.reasons:
+                out.append(f"  {n}: " + "; ".join(s.reasons))
+    return "\n".join(out)

@@ -1,0 +1,81 @@
+"""The static engine: acceptable deals, the Pareto frontier, bargaining solutions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.problem import Problem
+from sim.solve import solutions as sol
+from sim.solve.frontier import Frontier, frontier
+from sim.solve.result import Deal, PackageStanding, SolveResult
+
+SOLUTIONS = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+
+
+def _deal(problem: Problem, idx: np.ndarray, eu: np.ndarray, p: float) -> Deal:
+    return Deal(problem.terms(idx), {name: float(x) for name, x in zip(problem.parties, eu,
+                                                                        strict=True)}, float(p))
+
+
+def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
+    """Row of the frontier each solution picks (None when nothing is acceptable)."""
+    names = [*SOLUTIONS]
+    power = problem.power[problem.veto]
+    if not np.allclose(power, power[0]):
+        names.insert(1, "nash_symmetric")
+    if not len(front.idx):
+        return dict.fromkeys(names)
+    gains = front.expected[:, problem.veto] - problem.reservation[problem.veto]
+    total = front.expected.sum(axis=1)
+    out = {
+        "nash": sol.nash(gains, total, power / power.sum()),
+        "kalai_smorodinsky": sol.kalai_smorodinsky(gains, total),
+        "egalitarian": sol.egalitarian(gains, total),
+        "utilitarian": sol.utilitarian(gains, total),
+    }
+    if "nash_symmetric" in names:
+        out["nash_symmetric"] = sol.nash(gains, total)
+    return {k: out[k] for k in names}
+
+
+def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> PackageStanding:
+    from sim.evaluate import evaluate
+
+    ev = evaluate(problem, idx, package=name)
+    eu = np.array([p.expected_utility for p in ev.parties])
+    deal = _deal(problem, idx, eu, ev.p_ratified)
+    on_front = bool(len(front.idx)) and bool((front.idx == idx).all(axis=1).any())
+    gap, better = None, None
+    if len(front.idx):
+        margins = (front.expected - eu).min(axis=1)
+        j = int(np.argmax(margins))
+        gap = float(margins[j])
+        better = _deal(problem, front.idx[j], front.expected[j], front.p_ratified[j])
+    return PackageStanding(name, deal, ev.acceptable, ev.reasons, ev.acceptable and on_front,
+                           gap, better)
+
+
+def solve(problem: Problem, method: str = "auto") -> SolveResult:
+    """The static analysis of a compiled problem."""
+    front = frontier(problem, method)
+    rows = choose(problem, front)
+    solutions = {
+        k: (_deal(problem, front.idx[r], front.expected[r], front.p_ratified[r])
+            if r is not None else None)
+        for k, r in rows.items()
+    }
+    pareto = [_deal(problem, i, e, p) for i, e, p in
+              zip(front.idx, front.expected, front.p_ratified, strict=True)]
+    ideal = (front.expected.max(axis=0) if len(front.idx) else [None] * len(problem.parties))
+    names = list(problem.parties)
+    return SolveResult(
+        scenario=problem.name, parties=names, method=front.method, total=problem.total,
+        feasible=front.feasible, acceptable=front.acceptable,
+        acceptable_exact=front.exact_count,
+        reservation={n: float(r) for n, r in zip(names, problem.reservation, strict=True)},
+        ideal={n: (float(x) if x is not None else None) for n, x in zip(names, ideal,
+                                                                       strict=True)},
+        veto={n: bool(v) for n, v in zip(names, problem.veto, strict=True)},
+        pareto=pareto, solutions=solutions,
+        packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
+    )

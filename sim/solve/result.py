@@ -1,0 +1,70 @@
+"""What `sim solve` returns: plain dataclasses with to_dict() (the JSON contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Deal:
+    terms: dict[str, Any]
+    utility: dict[str, float]  # expected utility, the scale of the reservations
+    p_ratified: float = 1.0
+
+    def to_dict(self) -> dict:
+        return {"terms": self.terms, "utility": self.utility, "p_ratified": self.p_ratified}
+
+
+@dataclass(frozen=True)
+class PackageStanding:
+    name: str
+    deal: Deal
+    acceptable: bool
+    reasons: list[str]
+    pareto_optimal: bool  # acceptable and on the frontier
+    gap: float | None  # the most every party could gain at once on the frontier (> 0: dominated)
+    better: Deal | None  # the frontier deal achieving that gap
+
+    def to_dict(self) -> dict:
+        return {"acceptable": self.acceptable, "reasons": self.reasons,
+                "pareto_optimal": self.pareto_optimal, "gap": self.gap,
+                "better": self.better.to_dict() if self.better else None,
+                **self.deal.to_dict()}
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    scenario: str
+    parties: list[str]
+    method: str
+    total: int
+    feasible: int
+    acceptable: int
+    acceptable_exact: bool
+    reservation: dict[str, float]
+    ideal: dict[str, float | None]
+    veto: dict[str, bool]
+    pareto: list[Deal]
+    solutions: dict[str, Deal | None]
+    packages: dict[str, PackageStanding] = field(default_factory=dict)
+    noncooperative: dict | None = None
+    robustness: dict | None = None
+    gap: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario,
+            "parties": self.parties,
+            "method": self.method,
+            "deals": {"total": self.total, "feasible": self.feasible,
+                      "acceptable": self.acceptable, "acceptable_exact": self.acceptable_exact},
+            "reference": {p: {"reservation": self.reservation[p], "ideal": self.ideal[p],
+                              "veto": self.veto[p]} for p in self.parties},
+            "pareto": [d.to_dict() for d in self.pareto],
+            "solutions": {k: (v.to_dict() if v else None) for k, v in self.solutions.items()},
+            "packages": {k: v.to_dict() for k, v in self.packages.items()},
+            "noncooperative": self.noncooperative,
+            "robustness": self.robustness,
+            "gap": self.gap,
+        }
