@@ -8,7 +8,7 @@ ratification body), so evaluating N deals is fancy indexing, never a Python loop
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,23 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class ValueCurve:
+    """A party's value over a numeric issue, for any x (the grid tables sample it)."""
+
+    xs: np.ndarray  # piecewise-linear knots, or the range ends for a power curve
+    vs: np.ndarray
+    exponent: float | None = None  # power curve: ((x - lo) / (hi - lo))^e toward vs[1]
+    scale: float = 1.0  # set by Problem.rescaled
+
+    def __call__(self, x: np.ndarray | float) -> np.ndarray:
+        if self.exponent is None:
+            return self.scale * np.interp(x, self.xs, self.vs)
+        lo, hi = self.xs
+        t = np.clip((np.asarray(x, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+        return self.scale * (t if self.vs[1] > self.vs[0] else 1.0 - t) ** self.exponent
+
+
+@dataclass(frozen=True)
 class RedLine:
     party: int
     hit: Factor
@@ -91,7 +108,7 @@ class Problem:
     parties: tuple[str, ...]
     weights: np.ndarray  # (P, K), rows sum to 1
     values: tuple[np.ndarray, ...]  # per issue, (P, L_k) in [0, 1]
-    curves: tuple[tuple[Any, ...], ...]  # per issue, per party: (xs, vs) for numeric, else None
+    curves: tuple[tuple[ValueCurve | None, ...], ...]  # per issue, per party; numeric only
     reservation: np.ndarray  # (P,)
     power: np.ndarray
     patience: np.ndarray
@@ -102,6 +119,23 @@ class Problem:
     bodies: tuple[Body, ...]
     min_ratification_probability: float
     packages: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def rescaled(self, party: int, a: float, b: float) -> Problem:
+        """The same problem with one party's utility and reservation mapped to a U + b."""
+        if a <= 0:
+            raise ValueError("a positive affine map needs a > 0")
+        scale = np.ones((len(self.parties), 1))
+        scale[party] = a
+        values = tuple(v * scale for v in self.values)
+        interactions = tuple((p, Factor(f.issues, f.table * scale[p, 0]))
+                             for p, f in self.interactions)
+        interactions += ((party, Factor((), np.array(float(b)))),)
+        curves = tuple(tuple(replace(c, scale=c.scale * a) if c is not None and p == party else c
+                             for p, c in enumerate(row)) for row in self.curves)
+        reservation = self.reservation.copy()
+        reservation[party] = a * reservation[party] + b
+        return replace(self, values=values, interactions=interactions, reservation=reservation,
+                       curves=curves)
 
     # --- sizes and deals ------------------------------------------------------------------
 
@@ -260,9 +294,8 @@ def compile_problem(s: Scenario) -> Problem:
         for issue, fn in party.values.items():
             k = names.index(issue)
             if isinstance(fn, Curve):
-                xs, vs = _curve_points(fn, levels[k])
-                curves[k][p] = (xs, vs)
-                values[k][p] = np.interp(levels[k], xs, vs)
+                curves[k][p] = _curve(fn, levels[k])
+                values[k][p] = curves[k][p](np.asarray(levels[k], dtype=float))
             else:
                 values[k][p] = [fn[str(lv).lower()] for lv in levels[k]]
 
@@ -320,13 +353,13 @@ def compile_problem(s: Scenario) -> Problem:
     return problem
 
 
-def _curve_points(fn: Curve, levels: list) -> tuple[np.ndarray, np.ndarray]:
+def _curve(fn: Curve, levels: list) -> ValueCurve:
     if fn.points:
         xs, vs = zip(*fn.points, strict=True)
-        return np.asarray(xs, float), np.asarray(vs, float)
-    lo, hi = float(levels[0]), float(levels[-1])
-    vs = [0.0, 1.0] if fn.linear == "increasing" else [1.0, 0.0]
-    return np.array([lo, hi]), np.array(vs)
+        return ValueCurve(np.asarray(xs, float), np.asarray(vs, float))
+    ends = np.array([float(levels[0]), float(levels[-1])])
+    vs = np.array([0.0, 1.0] if fn.linear == "increasing" else [1.0, 0.0])
+    return ValueCurve(ends, vs, None if fn.exponent == 1.0 else fn.exponent)
 
 
 def _reservation(s: Scenario, problem: Problem, p: int) -> float:

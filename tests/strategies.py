@@ -1,7 +1,7 @@
 """Hypothesis generators shared by the whole suite: valid scenario dicts, and ways to break one.
 
-A generated scenario always loads: red lines and rules never exclude every deal, weights have
-a positive entry, every value is in [0, 1]. Numbers are drawn on a 0.001 grid so that ties,
+A generated scenario always loads: red lines and rules are drawn so that one randomly chosen
+"witness" deal satisfies them all, weights have a positive entry, every value is in [0, 1]. Numbers are drawn on a 0.001 grid so that ties,
 which real scenarios have, occur now and then.
 """
 
@@ -56,7 +56,7 @@ def scenario_dicts(draw, max_issues: int = 4, max_parties: int = 4, max_levels: 
     issues = {f"i{k}": draw(issue_dicts(kinds, max_levels)) for k in range(n_issues)}
     names = list(issues)
     n_parties = draw(st.integers(2, max_parties))
-    forbidden: dict[str, set] = {k: set() for k in names}  # red lines never forbid a whole issue
+    witness = {k: draw(st.integers(0, len(_levels(issues[k])) - 1)) for k in names}
     parties = {}
     for p in range(n_parties):
         weights = {k: draw(unit) for k in names}
@@ -72,11 +72,8 @@ def scenario_dicts(draw, max_issues: int = 4, max_parties: int = 4, max_levels: 
         if red_lines and draw(st.integers(0, 3)) == 0:
             k = draw(st.sampled_from(names))
             levels = _levels(issues[k])
-            free = [j for j in range(len(levels)) if j not in forbidden[k]]
-            if len(free) > 1:
-                j = draw(st.sampled_from(free))
-                forbidden[k].add(j)
-                party["red_lines"] = [{"when": {k: levels[j]}, "note": f"no {k}={levels[j]}"}]
+            j = draw(st.sampled_from([j for j in range(len(levels)) if j != witness[k]]))
+            party["red_lines"] = [{"when": {k: levels[j]}, "note": f"no {k}={levels[j]}"}]
         if interactions and len(names) > 1 and draw(st.integers(0, 3)) == 0:
             a, b = draw(st.permutations(names))[:2]
             party["interactions"] = [{
@@ -86,10 +83,12 @@ def scenario_dicts(draw, max_issues: int = 4, max_parties: int = 4, max_levels: 
         parties[f"p{p}"] = party
     data = {"name": "generated", "issues": issues, "parties": parties}
     if rules and len(names) > 1 and draw(st.integers(0, 2)) == 0:
-        # when a's last level, b must be at least its second level: never excludes everything
+        # when a is at some level, b must be at least a level the witness meets
         a, b = draw(st.permutations(names))[:2]
         la, lb = _levels(issues[a]), _levels(issues[b])
-        data["rules"] = [{"when": {a: la[-1]}, "require": {b: {"at_least": lb[1]}}}]
+        floor = draw(st.integers(0, witness[b]))
+        data["rules"] = [{"when": {a: draw(st.sampled_from(la))},
+                          "require": {b: {"at_least": lb[floor]}}}]
     return data
 
 

@@ -112,6 +112,11 @@ class Curve(Strict):
     linear: Literal["increasing", "decreasing"] | None = Field(
         None, description="0 at one end of the range, 1 at the other."
     )
+    exponent: float = Field(
+        1.0, gt=0, description="With `linear`: value = t^exponent, t the position (0-1) "
+        "toward the preferred end. Below 1 concave (the first units matter most), above 1 "
+        "convex."
+    )
     points: list[tuple[float, Unit]] | None = Field(
         None,
         min_length=2,
@@ -122,6 +127,8 @@ class Curve(Strict):
     def _one_form(self) -> Curve:
         if (self.linear is None) == (self.points is None):
             raise ValueError("give exactly one of `linear` or `points`")
+        if self.points and self.exponent != 1.0:
+            raise ValueError("`exponent` goes with `linear`, not with `points`")
         if self.points:
             xs = [x for x, _ in self.points]
             if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):

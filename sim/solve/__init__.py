@@ -7,6 +7,7 @@ import numpy as np
 from sim.problem import Problem
 from sim.solve import solutions as sol
 from sim.solve.frontier import Frontier, frontier
+from sim.solve.refine import refine as refine_solutions
 from sim.solve.result import Deal, PackageStanding, SolveResult
 
 SOLUTIONS = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
@@ -27,15 +28,8 @@ def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
         return dict.fromkeys(names)
     gains = front.expected[:, problem.veto] - problem.reservation[problem.veto]
     total = front.expected.sum(axis=1)
-    out = {
-        "nash": sol.nash(gains, total, power / power.sum()),
-        "kalai_smorodinsky": sol.kalai_smorodinsky(gains, total),
-        "egalitarian": sol.egalitarian(gains, total),
-        "utilitarian": sol.utilitarian(gains, total),
-    }
-    if "nash_symmetric" in names:
-        out["nash_symmetric"] = sol.nash(gains, total)
-    return {k: out[k] for k in names}
+    score = sol.scores(gains, power)
+    return {k: sol.pick(score[k], total) for k in names}
 
 
 def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> PackageStanding:
@@ -55,7 +49,7 @@ def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> P
                            gap, better)
 
 
-def solve(problem: Problem, method: str = "auto") -> SolveResult:
+def solve(problem: Problem, method: str = "auto", refine: bool = True) -> SolveResult:
     """The static analysis of a compiled problem."""
     front = frontier(problem, method)
     rows = choose(problem, front)
@@ -64,6 +58,12 @@ def solve(problem: Problem, method: str = "auto") -> SolveResult:
             if r is not None else None)
         for k, r in rows.items()
     }
+    if refine:
+        for k, ref in refine_solutions(problem, front, rows).items():
+            terms = problem.terms(ref.idx)
+            terms.update({problem.issues[i]: x for i, x in ref.x.items()})
+            solutions[k] = Deal(terms, dict(zip(problem.parties, map(float, ref.expected),
+                                                strict=True)), ref.p_ratified, refined=True)
     pareto = [_deal(problem, i, e, p) for i, e, p in
               zip(front.idx, front.expected, front.p_ratified, strict=True)]
     ideal = (front.expected.max(axis=0) if len(front.idx) else [None] * len(problem.parties))

@@ -11,9 +11,13 @@ class Deal:
     terms: dict[str, Any]
     utility: dict[str, float]  # expected utility, the scale of the reservations
     p_ratified: float = 1.0
+    refined: bool = False  # numeric terms moved off the grid by the continuous refinement
 
     def to_dict(self) -> dict:
-        return {"terms": self.terms, "utility": self.utility, "p_ratified": self.p_ratified}
+        out = {"terms": self.terms, "utility": self.utility, "p_ratified": self.p_ratified}
+        if self.refined:
+            out["refined"] = True
+        return out
 
 
 @dataclass(frozen=True)

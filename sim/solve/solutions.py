@@ -1,10 +1,10 @@
 """Bargaining solutions over a set of utility vectors: small pure functions that compose.
 
-Each takes gains over the disagreement point (the reservations), shape (n, P), and returns
-the index of the chosen row. All are monotone, so their maximisers lie on the Pareto
-frontier, and they are computed there. Ties (within 1e-12) are broken by the larger sum of
-everyone's utility, then by the first row (the frontier is sorted by level indices), so the
-choice is deterministic and Pareto-optimal.
+Each score function takes gains over the disagreement point (the reservations), shape (n, P),
+and returns one score per row; `pick` chooses the row. All four criteria are monotone, so
+their maximisers lie on the Pareto frontier, and they are computed there. Ties (within
+1e-12) go to the larger sum of everyone's utility, then to the first row (the frontier is
+sorted by level indices): the choice is deterministic and Pareto-optimal.
 
 - Nash (1950): max prod g_p^a_p with powers a (equal powers: the symmetric solution).
 - Kalai-Smorodinsky (1975): max min_p g_p / I_p, I the ideal gains; on a continuous frontier
@@ -22,41 +22,53 @@ import numpy as np
 TIE = 1e-12
 
 
-def _pick(score: np.ndarray, total: np.ndarray) -> int:
+def active(gains: np.ndarray) -> np.ndarray:
+    """Parties some row gives a positive gain."""
+    return gains.max(axis=0) > TIE
+
+
+def nash_score(gains: np.ndarray, power: np.ndarray, use: np.ndarray) -> np.ndarray:
+    g = gains[:, use]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (power[use] * np.log(np.where(g > TIE, g, 0.0))).sum(axis=1)
+
+
+def ks_score(gains: np.ndarray, ideal: np.ndarray, use: np.ndarray) -> np.ndarray:
+    if not use.any():
+        return np.zeros(len(gains))
+    return (gains[:, use] / ideal[use]).min(axis=1)
+
+
+def egalitarian_score(gains: np.ndarray, use: np.ndarray) -> np.ndarray:
+    return gains[:, use].min(axis=1) if use.any() else np.zeros(len(gains))
+
+
+def utilitarian_score(gains: np.ndarray) -> np.ndarray:
+    return gains.sum(axis=1)
+
+
+def pick(score: np.ndarray, total: np.ndarray) -> int:
+    """The best row; ties to the larger total, then to the first row."""
     best = score.max()
     if not np.isfinite(best):
         candidates = np.arange(len(score))
     else:
         candidates = np.flatnonzero(score >= best - TIE * max(1.0, abs(best)))
     sums = total[candidates]
-    return int(candidates[np.flatnonzero(sums >= sums.max() - TIE * max(1.0, abs(sums.max())))[0]])
+    top = sums.max()
+    return int(candidates[np.flatnonzero(sums >= top - TIE * max(1.0, abs(top)))[0]])
 
 
-def _active(gains: np.ndarray) -> np.ndarray:
-    return gains.max(axis=0) > TIE
-
-
-def nash(gains: np.ndarray, total: np.ndarray, power: np.ndarray | None = None) -> int:
-    active = _active(gains)
-    a = np.ones(gains.shape[1]) if power is None else np.asarray(power, float)
-    g = gains[:, active]
-    with np.errstate(divide="ignore"):
-        score = (a[active] * np.log(np.where(g > TIE, g, 0.0))).sum(axis=1)
-    return _pick(score, total)
-
-
-def kalai_smorodinsky(gains: np.ndarray, total: np.ndarray) -> int:
-    active = _active(gains)
-    ideal = gains[:, active].max(axis=0)
-    score = (gains[:, active] / ideal).min(axis=1) if active.any() else np.zeros(len(gains))
-    return _pick(score, total)
-
-
-def egalitarian(gains: np.ndarray, total: np.ndarray) -> int:
-    active = _active(gains)
-    score = gains[:, active].min(axis=1) if active.any() else np.zeros(len(gains))
-    return _pick(score, total)
-
-
-def utilitarian(gains: np.ndarray, total: np.ndarray) -> int:
-    return _pick(gains.sum(axis=1), total)
+def scores(gains: np.ndarray, power: np.ndarray, ideal: np.ndarray | None = None
+           ) -> dict[str, np.ndarray]:
+    """Every criterion's score per row; `ideal` defaults to the rows' best gains."""
+    use = active(gains)
+    ideal = gains.max(axis=0) if ideal is None else ideal
+    equal = np.ones(gains.shape[1])
+    return {
+        "nash": nash_score(gains, power / power.sum(), use),
+        "nash_symmetric": nash_score(gains, equal / equal.sum(), use),
+        "kalai_smorodinsky": ks_score(gains, ideal, use),
+        "egalitarian": egalitarian_score(gains, use),
+        "utilitarian": utilitarian_score(gains),
+    }
