@@ -1,8 +1,8 @@
 """Hypothesis generators shared by the whole suite: valid scenario dicts, and ways to break one.
 
 A generated scenario always loads: red lines and rules are drawn so that one randomly chosen
-"witness" deal satisfies them all, weights have a positive entry, every value is in [0, 1]. Numbers are drawn on a 0.001 grid so that ties,
-which real scenarios have, occur now and then.
+"witness" deal satisfies them all, weights have a positive entry, every value is in [0, 1].
+Numbers are drawn on a 0.001 grid so that ties, which real scenarios have, occur now and then.
 """
 
 from __future__ import annotations
