@@ -48,9 +48,36 @@ def _value_function(draw, issue: dict):
 
 
 @st.composite
+def body_dicts(draw, issues: dict, parties: list[str]):
+    """A referendum or a legislature reading one or two issues, maybe only on some deals."""
+    names = list(issues)
+    effects = {}
+    for k in draw(st.permutations(names))[: draw(st.integers(1, min(2, len(names))))]:
+        if "range" in issues[k]:
+            effects[k] = {"slope": draw(st.integers(-30, 30)) / 10 / issues[k]["range"][1]}
+        else:
+            levels = _levels(issues[k])
+            effects[k] = {("true" if lv is True else "false" if lv is False else lv):
+                          draw(st.integers(-20, 20)) / 10 for lv in levels}
+    body = {"intercept": draw(st.integers(-10, 20)) / 10, "effects": effects,
+            "swing_sd": draw(st.sampled_from([0.0, 0.3, 1.0])),
+            "party": draw(st.sampled_from(parties))}
+    if draw(st.booleans()):
+        k = draw(st.sampled_from(names))
+        body["applies_when"] = {k: draw(st.sampled_from(_levels(issues[k])))}
+    if draw(st.booleans()):
+        return {"kind": "referendum", **body,
+                "pass_share": draw(st.sampled_from([0.5, 0.6]))}
+    seats = draw(st.integers(3, 9))
+    return {"kind": "legislature", **body, "seats": seats,
+            "pass_votes": draw(st.integers(1, seats))}
+
+
+@st.composite
 def scenario_dicts(draw, max_issues: int = 4, max_parties: int = 4, max_levels: int = 4,
                    kinds=("discrete", "numeric", "boolean"), red_lines: bool = True,
-                   rules: bool = True, interactions: bool = True, veto: bool = True):
+                   rules: bool = True, interactions: bool = True, veto: bool = True,
+                   bodies: bool = True):
     """A valid scenario as plain data (what YAML would load)."""
     n_issues = draw(st.integers(1, max_issues))
     issues = {f"i{k}": draw(issue_dicts(kinds, max_levels)) for k in range(n_issues)}
@@ -89,6 +116,8 @@ def scenario_dicts(draw, max_issues: int = 4, max_parties: int = 4, max_levels: 
         floor = draw(st.integers(0, witness[b]))
         data["rules"] = [{"when": {a: draw(st.sampled_from(la))},
                           "require": {b: {"at_least": lb[floor]}}}]
+    if bodies and draw(st.integers(0, 2)) == 0:
+        data["ratification"] = {"vote": draw(body_dicts(issues, list(parties)))}
     return data
 
 

@@ -27,9 +27,8 @@ def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
     if not len(front.idx):
         return dict.fromkeys(names)
     gains = front.expected[:, problem.veto] - problem.reservation[problem.veto]
-    total = front.expected.sum(axis=1)
     score = sol.scores(gains, power)
-    return {k: sol.pick(score[k], total) for k in names}
+    return {k: sol.pick(score[k], front.expected) for k in names}
 
 
 def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> PackageStanding:

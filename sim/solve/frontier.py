@@ -105,8 +105,9 @@ def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = 
     cannot reach a veto party's reservation even then are dropped."""
     P = len(problem.parties)
     contrib = [(problem.weights[:, k] * problem.values[k].T) for k in free]
-    best_rest = np.cumsum([c.max(axis=0) for c in contrib[::-1]][::-1] + [np.zeros(P)],
-                          axis=0)[1:] if contrib else np.zeros((0, P))
+    # best_rest[j]: the most the free issues after the j-th can still add, per party
+    maxima = np.array([c.max(axis=0) for c in contrib] + [np.zeros(P)])
+    best_rest = np.cumsum(maxima[::-1], axis=0)[::-1][1:]
     u = np.zeros((1, P))
     levels = np.zeros((1, 0), dtype=np.int64)
     for j, c in enumerate(contrib):

@@ -3,8 +3,9 @@
 Each score function takes gains over the disagreement point (the reservations), shape (n, P),
 and returns one score per row; `pick` chooses the row. All four criteria are monotone, so
 their maximisers lie on the Pareto frontier, and they are computed there. Ties (within
-1e-12) go to the larger sum of everyone's utility, then to the first row (the frontier is
-sorted by level indices): the choice is deterministic and Pareto-optimal.
+1e-12) go to a row no other tied row dominates, the first such (the frontier is sorted by
+level indices): the choice is deterministic, Pareto-optimal, and unchanged when one party's
+utility is rescaled.
 
 - Nash (1950): max prod g_p^a_p with powers a (equal powers: the symmetric solution).
 - Kalai-Smorodinsky (1975): max min_p g_p / I_p, I the ideal gains; on a continuous frontier
@@ -47,16 +48,16 @@ def utilitarian_score(gains: np.ndarray) -> np.ndarray:
     return gains.sum(axis=1)
 
 
-def pick(score: np.ndarray, total: np.ndarray) -> int:
-    """The best row; ties to the larger total, then to the first row."""
+def pick(score: np.ndarray, utility: np.ndarray) -> int:
+    """The best row; among ties, the first row no other tied row dominates in `utility`."""
+    from sim.solve.pareto import nondominated
+
     best = score.max()
     if not np.isfinite(best):
         candidates = np.arange(len(score))
     else:
         candidates = np.flatnonzero(score >= best - TIE * max(1.0, abs(best)))
-    sums = total[candidates]
-    top = sums.max()
-    return int(candidates[np.flatnonzero(sums >= top - TIE * max(1.0, abs(top)))[0]])
+    return int(candidates[nondominated(utility[candidates])[0]])
 
 
 def scores(gains: np.ndarray, power: np.ndarray, ideal: np.ndarray | None = None
