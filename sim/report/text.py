@@ -117,6 +117,10 @@ def solve_result(r, show_pareto: int = 10) -> str:
                               r.pareto, key=lambda d: -d.utility[r.parties[0]])[:show_pareto])]))
     else:
         out.append("No deal is acceptable to every veto party (the ZOPA is empty).")
+    if r.noncooperative:
+        out += ["", _noncooperative(r)]
+    if r.gap:
+        out += ["", _gap(r)]
     if r.packages:
         out += ["", "Packages (gap > 0: an acceptable frontier deal gives every party at least "
                     "that much more)"]
@@ -126,4 +130,48 @@ def solve_result(r, show_pareto: int = 10) -> str:
         for n, s in r.packages.items():
             if s.reasons:
                 out.append(f"  {n}: " + "; ".join(s.reasons))
+    return "\n".join(out)
+
+
+def _noncooperative(r) -> str:
+    nc = r.noncooperative
+    out = [f"Non-cooperative prediction: {nc['protocol']}"]
+    if "first_proposer" in nc:
+        rows = []
+        for first, eq in nc["first_proposer"].items():
+            rows.append([f"{first} proposes first", *_utilities(r.parties,
+                                                                eq["proposal"]["utility"])])
+        out.append(table(["equilibrium", *r.parties], rows))
+        return "\n".join(out)
+    rows = [[f"{p} proposes", *_utilities(r.parties, d["utility"])]
+            for p, d in nc["proposals"].items() if d]
+    rows.append(["expected (value)", *_utilities(r.parties, nc["value"])])
+    out.append(table(["when", *r.parties], rows))
+    out.append("  proposer premium: " + ", ".join(
+        f"{p} {v:+.3f}" for p, v in nc["proposer_premium"].items()))
+    out.append("  cost of one round of delay: " + ", ".join(
+        f"{p} {v:.3f}" for p, v in nc["cost_of_delay"].items()))
+    return "\n".join(out)
+
+
+def _gap(r) -> str:
+    g = r.gap
+    out = ["How far apart the parties are"]
+    if g.get("joint_drop") is not None:
+        out.append(f"  every veto party lowering its reservation by {g['joint_drop']:.3f} "
+                   "opens a ZOPA")
+        alone = {p: v for p, v in g["drop_alone"].items()}
+        if alone:
+            out.append("  or one party alone: " + ", ".join(
+                f"{p} by {v:.3f}" if v is not None else f"{p}: not enough alone"
+                for p, v in alone.items()))
+    elif g.get("note"):
+        out.append(f"  ({g['note']})")
+    else:
+        out.append("  no deal is both feasible and ratifiable")
+    top = [b for b in g["blockers"] if b["excludes"]][:6]
+    if top:
+        out.append("  what excludes most deals on its own:")
+        out.append(table(["kind", "name", "deals excluded"],
+                         [[b["kind"], b["name"], b["excludes"]] for b in top], indent=4))
     return "\n".join(out)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.problem import Problem
+from sim.solve import noncoop
 from sim.solve import solutions as sol
+from sim.solve.gap import blockers, distance
 from sim.solve.frontier import Frontier, frontier
 from sim.solve.refine import refine as refine_solutions
 from sim.solve.result import Deal, PackageStanding, SolveResult
@@ -66,6 +68,9 @@ def solve(problem: Problem, method: str = "auto", refine: bool = True) -> SolveR
     pareto = [_deal(problem, i, e, p) for i, e, p in
               zip(front.idx, front.expected, front.p_ratified, strict=True)]
     ideal = (front.expected.max(axis=0) if len(front.idx) else [None] * len(problem.parties))
+    noncooperative = predict(problem, front)
+    apart = None if len(front.idx) else {"blockers": blockers(problem), **(distance(problem) or {
+        "joint_drop": None, "closest_deal": None, "drop_alone": {}, "note": "space too large"})}
     names = list(problem.parties)
     return SolveResult(
         scenario=problem.name, parties=names, method=front.method, total=problem.total,
@@ -77,4 +82,47 @@ def solve(problem: Problem, method: str = "auto", refine: bool = True) -> SolveR
         veto={n: bool(v) for n, v in zip(names, problem.veto, strict=True)},
         pareto=pareto, solutions=solutions,
         packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
+        noncooperative=noncooperative, gap=apart,
     )
+
+
+def predict(problem: Problem, front: Frontier) -> dict | None:
+    """The non-cooperative prediction over the frontier (see noncoop.py)."""
+    if not len(front.idx):
+        return None
+    veto = problem.veto
+    gains = front.expected - problem.reservation
+    names = list(problem.parties)
+    r = problem.reservation
+
+    def deal_of(mix, payoff):
+        row = int(np.argmax(mix))
+        # A lottery: the payoff mixes frontier deals; the terms shown are the likeliest one's.
+        lottery = not np.allclose(gains[row], payoff, atol=1e-9)
+        return {"terms": problem.terms(front.idx[row]),
+                "utility": {n: float(x) for n, x in zip(names, payoff + r, strict=True)},
+                "lottery": lottery}
+
+    if veto.sum() == 2 and len(names) == 2:
+        out = {"protocol": "alternating offers (Rubinstein)", "first_proposer": {}}
+        for first in (0, 1):
+            eq = noncoop.alternating(gains, problem.patience, first)
+            out["first_proposer"][names[first]] = {
+                "proposal": deal_of(eq.proposals[0], eq.payoffs[0]),
+                "counter": deal_of(eq.proposals[1], eq.payoffs[1]),
+            }
+        return out
+    eq = noncoop.random_proposer(gains, problem.patience, problem.power, veto)
+    w = eq.values
+    return {
+        "protocol": "random proposer, unanimity among veto parties (Baron-Ferejohn)",
+        "recognition": {n: float(x) for n, x in zip(names, problem.power / problem.power.sum(),
+                                                     strict=True)},
+        "converged": eq.converged,
+        "value": {n: float(x) for n, x in zip(names, w + r, strict=True)},
+        "proposals": {names[i]: deal_of(mix, eq.payoffs[i])
+                      if mix is not None else None for i, mix in enumerate(eq.proposals)},
+        "proposer_premium": {n: float(eq.payoffs[i, i] - w[i]) for i, n in enumerate(names)},
+        "cost_of_delay": {n: float((1 - problem.patience[i]) * w[i])
+                          for i, n in enumerate(names)},
+    }

@@ -1,0 +1,72 @@
+"""When no deal is acceptable: how far apart the parties are, and what blocks most deals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.problem import Factor, Problem
+
+GAP_UP_TO = 50_000_000  # the reservation drops need every feasible deal once
+
+
+def _excluded(factor: Factor, sizes: tuple[int, ...], where: np.ndarray) -> int:
+    """How many deals of the whole space have `where` true on this factor's table."""
+    rest = math.prod(s for k, s in enumerate(sizes) if k not in factor.issues)
+    return int(np.broadcast_to(where, factor.table.shape).sum()) * rest
+
+
+def blockers(problem: Problem) -> list[dict]:
+    """Rules, red lines and ratification bodies by how many deals each excludes alone."""
+    out = []
+    for i, rule in enumerate(problem.rules):
+        out.append({"kind": "rule", "name": f"rule {i}",
+                    "excludes": _excluded(rule, problem.sizes, ~rule.table)})
+    for r in problem.red_lines:
+        out.append({"kind": "red line", "name": f"{problem.parties[r.party]}: "
+                    f"{r.note or 'red line'}", "excludes": _excluded(r.hit, problem.sizes,
+                                                                      r.hit.table)})
+    need = problem.min_ratification_probability
+    for b in problem.bodies:
+        issues = tuple(sorted(set(b.applies.issues) | set(b.p_pass.issues)))
+        table = Factor.tabulate(issues, problem.sizes, lambda idx, b=b: b.applies.at(idx) & (
+            (b.p_pass.at(idx) < need) | (b.p_pass.at(idx) <= 0)))
+        out.append({"kind": "ratification", "name": b.name,
+                    "excludes": _excluded(table, problem.sizes, table.table)})
+    return sorted(out, key=lambda x: -x["excludes"])
+
+
+def distance(problem: Problem) -> dict | None:
+    """The smallest reservation drops that open a ZOPA, over deals that are feasible and
+    ratifiable: for all veto parties at once (the same drop for each), and for each party
+    alone with the others' reservations kept. None when the space is too large to scan."""
+    if problem.total > GAP_UP_TO:
+        return None
+    veto = np.flatnonzero(problem.veto)
+    r = problem.reservation[veto]
+    best_joint, joint_idx = np.inf, None
+    alone = {int(p): np.inf for p in veto}
+    for idx in problem.enumerate():
+        ok = problem.feasible(idx) & problem.ratifiable(idx)
+        if not ok.any():
+            continue
+        idx = idx[ok]
+        short = np.maximum(r - problem.utility(idx)[:, veto], 0.0)  # (n, V)
+        worst = short.max(axis=1)
+        j = int(np.argmin(worst))
+        if worst[j] < best_joint:
+            best_joint, joint_idx = float(worst[j]), idx[j]
+        for col, p in enumerate(veto):
+            others = np.delete(short, col, axis=1)
+            fine = (others <= 0).all(axis=1) if others.shape[1] else np.ones(len(idx), bool)
+            if fine.any():
+                alone[int(p)] = min(alone[int(p)], float(short[fine, col].min()))
+    if joint_idx is None:
+        return {"joint_drop": None, "closest_deal": None, "drop_alone": {}}
+    return {
+        "joint_drop": best_joint,
+        "closest_deal": problem.terms(joint_idx),
+        "drop_alone": {problem.parties[p]: (None if not np.isfinite(v) else v)
+                       for p, v in alone.items()},
+    }

@@ -1,0 +1,131 @@
+"""Non-cooperative bargaining: the stationary equilibrium over a set of deals.
+
+Gains are measured from the reservations (perpetual disagreement). A responder j accepts a
+proposal when its gain is at least delta_j W_j, the discounted value of rejecting: W_j is j's
+expected gain at the start of the next round. Each proposer offers the deal best for itself
+among those the needed responders accept, mixing uniformly over equally good deals (which is
+what makes symmetric equilibria come out symmetric). The W are found by fixed-point
+iteration; a proposer who can satisfy nobody lets the round pass.
+
+- `alternating` (Rubinstein 1982): two parties take turns, the first proposing first. For a
+  pie of 1 the first proposer gets (1 - delta_2) / (1 - delta_1 delta_2).
+- `random` (Baron and Ferejohn 1989): each round a proposer is drawn with the recognition
+  probabilities; a proposal needs every veto party, and `quota` yes votes in all (proposer
+  included) when a quota is set. With n players, recognition 1/n and quota q, the proposer
+  keeps 1 - (q - 1) delta / n and buys q - 1 votes at delta / n.
+
+The maximiser of a proposer's problem can be taken on the Pareto frontier, so the engine
+passes the frontier; the functions here work on any (m, n) array of gains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    protocol: str
+    values: np.ndarray  # (n,) expected gain at the start of a round (random) or of the game
+    proposals: list[np.ndarray]  # per proposer: weights over deals (a mixed proposal)
+    payoffs: np.ndarray  # (n proposers, n) expected gains when each proposes
+    converged: bool
+    iterations: int
+
+
+def _proposal(gains: np.ndarray, i: int, threshold: np.ndarray, required: np.ndarray,
+              quota: int | None) -> np.ndarray | None:
+    """Mixed proposal of proposer i: uniform over its best deals among those accepted."""
+    ok = gains >= threshold - TOL  # (m, n): who accepts each deal
+    others = np.arange(gains.shape[1]) != i
+    accept = ok[:, required & others].all(axis=1)
+    if quota is not None:
+        accept &= ok[:, others].sum(axis=1) >= quota - 1
+    if not accept.any():
+        return None
+    own = np.where(accept, gains[:, i], -np.inf)
+    best = own.max()
+    ties = own >= best - TOL * max(1.0, abs(best))
+    return ties / ties.sum()
+
+
+def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.ndarray,
+                    veto: np.ndarray, quota: int | None = None, max_iter: int = 20_000
+                    ) -> Equilibrium:
+    """Baron-Ferejohn stationary equilibrium over the rows of `gains` (m deals, n parties)."""
+    m, n = gains.shape
+    recognition = recognition / recognition.sum()
+    w = np.zeros(n)
+    damping = 1.0
+    for it in range(1, max_iter + 1):
+        payoffs, proposals = _round(gains, patience * w, veto, quota, patience * w)
+        new = recognition @ payoffs
+        if np.abs(new - w).max() < 1e-13:
+            return Equilibrium("random", new, proposals, payoffs, True, it)
+        if it % 1000 == 0:
+            damping = max(0.05, damping / 2)  # a discrete set can make plain iteration cycle
+        w = (1 - damping) * w + damping * new
+    return Equilibrium("random", w, proposals, payoffs, False, max_iter)
+
+
+def _round(gains, threshold, veto, quota, fallback):
+    n = gains.shape[1]
+    payoffs = np.zeros((n, n))
+    proposals = []
+    for i in range(n):
+        mix = _proposal(gains, i, threshold, veto, quota)
+        proposals.append(mix)
+        payoffs[i] = fallback if mix is None else mix @ gains
+    return payoffs, proposals
+
+
+def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equilibrium:
+    """Rubinstein's alternating offers between the two columns of `gains`.
+
+    The stationary equilibrium makes each responder indifferent: with phi the frontier
+    (party 2's best gain given party 1's, lotteries between adjacent frontier deals allowed),
+    party 1 proposing first gets the root a of phi(a) = delta_2 phi(delta_1 a). Solved by
+    Brent's method; exact for a linear pie, the standard convexification otherwise."""
+    from scipy.optimize import brentq
+
+    assert gains.shape[1] == 2, "alternating offers is a two-party protocol"
+    g = gains if first == 0 else gains[:, ::-1]
+    d1, d2 = (patience if first == 0 else patience[::-1])
+    front = g[np.lexsort((-g[:, 1], g[:, 0]))]
+    keep = np.r_[True, front[1:, 0] > front[:-1, 0]]  # best g2 for each g1
+    front = front[keep]
+    xs, ys = front[:, 0], np.maximum.accumulate(front[::-1, 1])[::-1]
+
+    def phi(a):
+        return np.interp(a, xs, ys)  # flat below the first point (free disposal)
+
+    lo, hi = 0.0, float(xs[-1])
+    h_lo, h_hi = phi(lo) - d2 * phi(d1 * lo), phi(hi) - d2 * phi(d1 * hi)
+    if h_lo <= 0:
+        a = lo
+    elif h_hi >= 0:
+        a = hi
+    else:
+        a = brentq(lambda t: phi(t) - d2 * phi(d1 * t), lo, hi, xtol=1e-14, rtol=1e-14)
+    own = np.array([a, phi(a)])  # what the first proposer's offer gives (proposer, responder)
+    other = np.array([d1 * a, phi(d1 * a)])  # the other's offer, as (first, second)
+    payoffs = np.array([own, other])
+    if first == 1:
+        payoffs = payoffs[:, ::-1]
+    nearest = [np.argmin(np.abs(gains - row).sum(axis=1)) for row in payoffs]
+    proposals = [np.eye(len(gains))[i] for i in nearest]
+    return Equilibrium("alternating", payoffs[0], proposals, payoffs, True, 1)
+
+
+def rubinstein_share(delta1: float, delta2: float) -> float:
+    """First proposer's share of a unit pie (Rubinstein 1982)."""
+    return (1 - delta2) / (1 - delta1 * delta2)
+
+
+def baron_ferejohn_shares(n: int, quota: int, delta: float) -> tuple[float, float]:
+    """(proposer's share, each coalition partner's share) with recognition 1/n."""
+    return 1 - (quota - 1) * delta / n, delta / n

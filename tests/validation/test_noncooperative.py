@@ -1,0 +1,70 @@
+"""Rubinstein (1982) and Baron-Ferejohn (1989) reproduced by the fixed-point solver."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from sim.solve.noncoop import alternating, baron_ferejohn_shares, random_proposer
+
+
+def pie(step_count: int) -> np.ndarray:
+    x = np.linspace(0, 1, step_count + 1)
+    return np.stack([x, 1 - x], axis=1)
+
+
+@pytest.mark.parametrize(("d1", "d2", "want"), [(0.9, 0.8, 0.714286), (0.9, 0.9, 0.526316),
+                                                (0.95, 0.9, 0.689655)])
+def test_rubinstein_on_a_pie(d1, d2, want):
+    eq = alternating(pie(10), np.array([d1, d2]))
+    assert eq.values[0] == pytest.approx(want, abs=1e-6)
+    assert eq.values.sum() == pytest.approx(1.0)
+    # the second mover, proposing first instead, gets (1 - delta1) / (1 - delta1 delta2)
+    swapped = alternating(pie(10), np.array([d1, d2]), first=1)
+    assert swapped.values[1] == pytest.approx((1 - d1) / (1 - d1 * d2), abs=1e-9)
+
+
+def simplex(n: int, denominator: int) -> np.ndarray:
+    """All splits of a unit pie among n players in multiples of 1/denominator (stars and
+    bars: n - 1 bar positions among denominator + n - 1 slots)."""
+    bars = np.array(list(itertools.combinations(range(denominator + n - 1), n - 1)))
+    edges = np.column_stack([np.full(len(bars), -1), bars,
+                             np.full(len(bars), denominator + n - 1)])
+    return (np.diff(edges, axis=1) - 1) / denominator
+
+
+@pytest.mark.parametrize(("n", "quota", "delta", "denominator"),
+                         [(3, 2, 1.0, 30), (5, 3, 0.9, 50), (5, 5, 0.9, 50)])
+def test_baron_ferejohn_closed_rule(n, quota, delta, denominator):
+    gains = simplex(n, denominator)
+    eq = random_proposer(gains, np.full(n, delta), np.ones(n), np.zeros(n, dtype=bool), quota)
+    assert eq.converged
+    keep, partner = baron_ferejohn_shares(n, quota, delta)
+    for i in range(n):
+        # the proposer keeps its share; every partner it buys gets delta / n
+        assert eq.payoffs[i, i] == pytest.approx(keep, abs=1e-9)
+    assert eq.values == pytest.approx(np.full(n, 1 / n), abs=1e-9)
+    mix = eq.proposals[0]
+    offered = gains[mix > 0]
+    bought = (offered[:, 1:] > 1e-12).sum(axis=1)
+    assert np.all(bought == quota - 1)
+    assert np.allclose(offered[:, 1:][offered[:, 1:] > 1e-12], partner)
+
+
+def test_baron_ferejohn_seven_players_quota_four():
+    # Splits (a, b, b, b, 0, 0, 0) and their permutations, in 35ths: a set that holds the
+    # equilibrium proposals (proposer 23/35, three partners 4/35 each).
+    rows = []
+    for b in range(12):
+        for proposer in range(7):
+            for partners in itertools.combinations([j for j in range(7) if j != proposer], 3):
+                row = np.zeros(7)
+                row[proposer] = (35 - 3 * b) / 35
+                row[list(partners)] = b / 35
+                rows.append(row)
+    gains = np.unique(np.array(rows), axis=0)
+    eq = random_proposer(gains, np.full(7, 0.8), np.ones(7), np.zeros(7, dtype=bool), 4)
+    assert eq.converged
+    assert eq.payoffs[0, 0] == pytest.approx(0.657143, abs=1e-6)
+    offered = gains[eq.proposals[0] > 0]
+    assert np.allclose(np.sort(offered[:, 1:], axis=1)[:, -3:], 0.114286, atol=1e-6)
