@@ -7,8 +7,8 @@ import numpy as np
 from sim.problem import Problem
 from sim.solve import noncoop
 from sim.solve import solutions as sol
-from sim.solve.gap import blockers, distance
 from sim.solve.frontier import Frontier, frontier
+from sim.solve.gap import blockers, distance
 from sim.solve.refine import refine as refine_solutions
 from sim.solve.result import Deal, PackageStanding, SolveResult
 
