@@ -8,6 +8,7 @@ ratification body), so evaluating N deals is fancy indexing, never a Python loop
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -253,30 +254,27 @@ class Problem:
         p = self.p_ratified(idx)[..., None]
         return p * u + (1 - p) * self.reservation
 
-    def count_feasible(self, limit: int | None = None) -> int:
-        """How many deals the rules and red lines allow (stops early at `limit`)."""
-        constrained = sorted(set().union(*(f.issues for f in self.rules),
-                                         *(r.hit.issues for r in self.red_lines)))
-        free = math.prod(s for k, s in enumerate(self.sizes) if k not in constrained)
-        sub_sizes = [self.sizes[k] for k in constrained]
-        count = 0
-        for start in range(0, math.prod(sub_sizes), 1 << 20):
-            flat = np.arange(start, min(start + (1 << 20), math.prod(sub_sizes)))
-            idx = np.zeros((flat.size, len(self.sizes)), dtype=np.int64)
-            if constrained:
-                idx[:, constrained] = np.stack(np.unravel_index(flat, sub_sizes), axis=-1)
-            count += int(self.feasible(idx).sum()) * free
-            if limit is not None and count >= limit:
-                break
-        return count
-
 
 def _plain(level: Any) -> Any:
     return level.item() if isinstance(level, np.generic) else level
 
 
 def compile_problem(s: Scenario) -> Problem:
-    """Compile a checked Scenario (see sim.scenario.load) into arrays."""
+    """Compile a checked Scenario (see sim.scenario.load) into arrays. The check compiles
+    it once already (to count feasible deals); that result is reused."""
+    hit = _COMPILED.get(id(s))
+    if hit is not None and hit[0]() is s:
+        return hit[1]
+    problem = _compile(s)
+    _COMPILED[id(s)] = (weakref.ref(s), problem)
+    weakref.finalize(s, _COMPILED.pop, id(s), None)
+    return problem
+
+
+_COMPILED: dict[int, tuple[weakref.ref, Problem]] = {}  # scenarios are immutable
+
+
+def _compile(s: Scenario) -> Problem:
     issues = s.issues
     names = list(issues)
     levels = tuple(grid(issues[k]) for k in names)

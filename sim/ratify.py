@@ -10,7 +10,8 @@ vote's outcome uncertain: independent voters alone would make a large electorate
   turnout_sd), independent of the vote).
 - Legislature: members of a bloc vote independently given the mood; the number of yes votes
   is a sum of binomials; it passes with at least `pass_votes` yes votes. The mood is
-  integrated out with Gauss-Hermite quadrature.
+  integrated out on a fine grid (P(pass | mood) is nearly a step for a large chamber, where
+Gauss-Hermite quadrature converges slowly).
 
 All functions are vectorised over deals given as level-index arrays of shape (N, n_issues).
 """
@@ -19,14 +20,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
-from scipy import special  # scipy.stats would add 0.8 s to every command's start
 
 from sim.scenario.model import Legislature, Logit, Referendum, Slope
 from sim.scenario.terms import grid, level_index
 
-_QUAD_NODES, _QUAD_WEIGHTS = np.polynomial.hermite_e.hermegauss(40)
-_QUAD_WEIGHTS = _QUAD_WEIGHTS / _QUAD_WEIGHTS.sum()  # expectation over a standard normal
+# E[f(Z)], Z ~ N(0, 1), by the trapezoid rule on [-6, 6]: spectrally accurate for smooth f,
+# and the tails beyond 6 weigh 2e-9. 81 nodes agree with 2001 to 1e-9 on the default
+# scenario's Senate (swing_sd 1, 100 seats).
+_MOOD = np.linspace(-6.0, 6.0, 81)
+_MOOD_WEIGHTS = np.exp(-_MOOD**2 / 2) / np.exp(-_MOOD**2 / 2).sum()
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function, without overflow."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+
+
+def normal_sf(x: np.ndarray | float) -> np.ndarray:
+    """P(Z > x) for a standard normal."""
+    return np.vectorize(lambda v: 0.5 * math.erfc(v / math.sqrt(2)), otypes=[float])(x)
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,7 @@ class ReferendumModel:
         )
         shares = np.array([seg.share if seg else 1.0 for seg in segments])
         if body.turnout_sd > 0:
-            p_valid = float(special.ndtr((body.turnout - body.min_turnout) / body.turnout_sd))
+            p_valid = float(normal_sf((body.min_turnout - body.turnout) / body.turnout_sd))
         else:
             p_valid = float(body.turnout >= body.min_turnout)
         return cls(shares, groups, body.swing_sd, body.pass_share, p_valid)
@@ -90,7 +105,7 @@ class ReferendumModel:
         return frozenset().union(*(g.issues for g in self.groups))
 
     def _yes(self, eta: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
-        return (special.expit(eta + shift) * self.shares).sum(axis=-1)
+        return (expit(eta + shift) * self.shares).sum(axis=-1)
 
     def yes_share(self, idx: np.ndarray) -> np.ndarray:
         eta = np.stack([g(idx) for g in self.groups], axis=-1)
@@ -98,6 +113,9 @@ class ReferendumModel:
 
     def p_pass(self, idx: np.ndarray) -> np.ndarray:
         eta = np.stack([g(idx) for g in self.groups], axis=-1)
+        return _per_unique_row(eta, self._p_pass)
+
+    def _p_pass(self, eta: np.ndarray) -> np.ndarray:
         if self.swing_sd == 0:
             majority = (self._yes(eta, 0.0) >= self.pass_share).astype(float)
         else:
@@ -109,7 +127,7 @@ class ReferendumModel:
                 above = self._yes(eta, self.swing_sd * mid[..., None]) >= self.pass_share
                 hi = np.where(above, mid, hi)
                 lo = np.where(above, lo, mid)
-            majority = special.ndtr(-hi)
+            majority = normal_sf(hi)
         return majority * self.p_valid
 
 
@@ -135,34 +153,55 @@ class LegislatureModel:
 
     def yes_share(self, idx: np.ndarray) -> np.ndarray:
         eta = np.stack([g(idx) for g in self.groups], axis=-1)
-        return (special.expit(eta) * self.seats).sum(axis=-1) / self.seats.sum()
+        return (expit(eta) * self.seats).sum(axis=-1) / self.seats.sum()
 
     def p_pass(self, idx: np.ndarray) -> np.ndarray:
         eta = np.stack([g(idx) for g in self.groups], axis=-1)  # (N, G)
+        return _per_unique_row(eta, self._p_pass)
+
+    def _p_pass(self, eta: np.ndarray) -> np.ndarray:
         if self.swing_sd == 0:
-            return self._p_enough(special.expit(eta))
-        out = np.zeros(eta.shape[:-1])
-        for z, w in zip(_QUAD_NODES, _QUAD_WEIGHTS, strict=True):
-            out += w * self._p_enough(special.expit(eta + self.swing_sd * z))
-        return out
+            return self._p_enough(expit(eta))
+        shifted = eta[None] + self.swing_sd * _MOOD[:, None, None]  # (nodes, N, G)
+        return np.tensordot(_MOOD_WEIGHTS, self._p_enough(expit(shifted)), axes=1)
 
     def _p_enough(self, p: np.ndarray) -> np.ndarray:
-        """P(at least pass_votes yes) when bloc g casts Binomial(seats_g, p_g) yes votes."""
-        pmf = np.ones(p.shape[:-1] + (1,))
-        for g, n in enumerate(self.seats):
-            bloc = _binom_pmf(n, p[..., g : g + 1])
-            new = np.zeros(p.shape[:-1] + (pmf.shape[-1] + n,))
-            for j in range(n + 1):
-                new[..., j : j + pmf.shape[-1]] += pmf * bloc[..., j : j + 1]
-            pmf = new
-        return np.clip(pmf[..., self.pass_votes :].sum(axis=-1), 0.0, 1.0)
+        """P(at least pass_votes yes) when bloc g casts Binomial(seats_g, p_g) yes votes: the
+        blocs' distributions convolved by FFT. Only where the vote is in doubt: more than 8
+        standard deviations (plus one vote) from the threshold the answer is 0 or 1 to
+        within about 1e-12."""
+        flat = p.reshape(-1, p.shape[-1])
+        mean = flat @ self.seats
+        sd = np.sqrt((flat * (1 - flat)) @ self.seats)
+        out = (mean >= self.pass_votes).astype(float)
+        doubt = np.abs(mean - self.pass_votes) <= 8 * sd + 1
+        if doubt.any():
+            q = flat[doubt]
+            size = int(self.seats.sum()) + 1
+            spectrum = np.ones((len(q), size // 2 + 1), dtype=complex)
+            for g, n in enumerate(self.seats):
+                spectrum *= np.fft.rfft(_binom_pmf(int(n), q[:, g : g + 1]), n=size)
+            pmf = np.fft.irfft(spectrum, n=size)
+            out[doubt] = np.clip(pmf[:, self.pass_votes :].sum(axis=-1), 0.0, 1.0)
+        return out.reshape(p.shape[:-1])
 
 
 def _binom_pmf(n: int, p: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) probabilities of 0..n along the last axis."""
+    """Binomial(n, p) probabilities of 0..n along the last axis (p has a trailing axis of 1)."""
     k = np.arange(n + 1)
-    log_comb = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    return np.exp(log_comb + special.xlogy(k, p) + special.xlog1py(n - k, -p))
+    log_comb = np.array([math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                         for i in k])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = np.where(k > 0, k * np.log(p), 0.0)
+        log_q = np.where(k < n, (n - k) * np.log1p(-p), 0.0)
+    return np.exp(log_comb + log_p + log_q)
+
+
+def _per_unique_row(eta: np.ndarray, fn) -> np.ndarray:
+    """fn on each distinct row of eta only: many deals share the same linear predictors."""
+    flat = eta.reshape(-1, eta.shape[-1])
+    rows, inverse = np.unique(flat, axis=0, return_inverse=True)
+    return fn(rows)[inverse.ravel()].reshape(eta.shape[:-1])
 
 
 def build(body: Referendum | Legislature, issues: dict) -> ReferendumModel | LegislatureModel:

@@ -58,7 +58,8 @@ def evaluation(ev: Evaluation) -> str:
         out += ["", "Ratification"]
         out.append(table(
             ["body", "kind", "votes", "yes share", "P(pass)"],
-            [[b.body, b.kind, b.applies, b.yes_share, b.p_pass] for b in ev.bodies]))
+            [[b.body, b.kind, b.applies, b.yes_share, b.p_pass if b.applies else None]
+             for b in ev.bodies]))
         out.append(f"  P(ratified by all) = {ev.p_ratified:.3f}; each body that votes must "
                    f"pass it with P >= {ev.min_ratification_probability:g}")
     out.append("")

@@ -156,6 +156,11 @@ def check(s: Scenario) -> Found:
             continue
         if isinstance(value, dict | list):
             found.append((("uncertainty", path), "path names a section, not a single value"))
+        elif s.uncertainty[path].choice is None and not (
+                isinstance(value, int | float) and not isinstance(value, bool)):
+            found.append((("uncertainty", path), f"the value there is {value!r}, not a number: "
+                                                 "a numeric distribution cannot replace it "
+                                                 "(use `choice` for words)"))
 
     if found:
         return found
@@ -164,6 +169,7 @@ def check(s: Scenario) -> Found:
 
 def _check_feasibility(s: Scenario) -> Found:
     from sim.problem import compile_problem  # the compiled masks are the one definition
+    from sim.solve import space
 
     problem = compile_problem(s)
     found: Found = []
@@ -173,6 +179,6 @@ def _check_feasibility(s: Scenario) -> Found:
             note = s.rules[i].note
             found.append((("packages", name, "terms"),
                           f"breaks rule {i}" + (f" ({note})" if note else "")))
-    if problem.count_feasible(limit=1) == 0:
+    if space.count(problem, limit=1) == 0:
         found.append(((), "no deal is feasible: the rules and red lines exclude every deal"))
     return found

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     WithJsonSchema,
     field_validator,
@@ -23,6 +24,8 @@ from pydantic import (
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=80)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True)]
+"""Free text; a YAML folded block (`>`) leaves a trailing newline, which is stripped."""
 LevelRef = str | bool | float | int
 """A level as written: a discrete level's name, a number on a numeric issue, true/false."""
 
@@ -156,14 +159,14 @@ class Interaction(Strict):
 
     when: Condition
     add: float = Field(description="Added to the party's utility (same scale as values).")
-    note: str = ""
+    note: Note = ""
 
 
 class RedLine(Strict):
     """A deal matching `when` is unacceptable to this party, whatever its utility."""
 
     when: Condition
-    note: str = ""
+    note: Note = ""
 
 
 class Party(Strict):
@@ -333,7 +336,7 @@ class Rule(Strict):
     when: Condition | None = None
     require: Condition | None = None
     forbid: Condition | None = None
-    note: str = ""
+    note: Note = ""
 
     @model_validator(mode="after")
     def _form(self) -> Rule:
@@ -382,8 +385,13 @@ class Distribution(Strict):
 class Source(Strict):
     title: str
     url: str = ""
-    date: str = ""
-    note: str = ""
+    date: str = Field("", description="As written, e.g. 2025-12-13 or 2025.")
+    note: Note = ""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
 class Settings(Strict):

@@ -68,6 +68,16 @@ class _Loader(
         _Resolver.__init__(self)
 
 
+try:  # libyaml's parser when PyYAML was built with it: the same events, several times faster
+    class _FastLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _Resolver):
+        def __init__(self, stream: str):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _FastLoader = _Loader  # type: ignore[misc,assignment]
+
+
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -112,11 +122,11 @@ def parse(text: str, file: str = "") -> tuple[Any, Positions]:
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise InputError(Problem(Where(file), "file is empty; expected a scenario mapping"))
-    loader = _Loader(text)
+    loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        raise InputError(_yaml_problem(e, file)) from None
+        raise InputError(_yaml_problem(e, file, text)) from None
     except yaml.YAMLError as e:
         raise InputError(Problem(Where(file), f"invalid YAML: {e}")) from None
     finally:
@@ -129,11 +139,11 @@ def parse(text: str, file: str = "") -> tuple[Any, Positions]:
     return data, positions
 
 
-def _yaml_problem(e: yaml.MarkedYAMLError, file: str) -> Problem:
+def _yaml_problem(e: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     mark = e.problem_mark or e.context_mark
     line = mark.line + 1 if mark else 0
     problem = (e.problem or str(e)).strip()
-    if "'\\t'" in problem or "\\t" in problem:
+    if "'\\t'" in problem or "\\t" in problem or _tab_at(mark, text):
         msg = "tab character; YAML indentation must use spaces"
     elif "found duplicate anchor" in problem:
         msg = problem
@@ -141,6 +151,14 @@ def _yaml_problem(e: yaml.MarkedYAMLError, file: str) -> Problem:
         context = f" ({e.context.strip()})" if e.context else ""
         msg = f"invalid YAML: {problem}{context}"
     return Problem(Where(file, line), msg)
+
+
+def _tab_at(mark, text: str) -> bool:
+    """libyaml reports a tab as 'a character that cannot start any token': look at it."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    return mark.line < len(lines) and lines[mark.line][mark.column: mark.column + 1] == "\t"
 
 
 def _build(node, path, positions, budget, file, loader, depth):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.problem import ACCEPT_TOL, Problem
+from sim.solve import space
 from sim.solve.pareto import canonical, nondominated
 
 ENUMERATE_UP_TO = 3_000_000
@@ -40,11 +41,12 @@ class Frontier:
 
 
 def choose_method(problem: Problem) -> str:
-    split, _ = split_issues(problem)
-    split_combos = math.prod(problem.sizes[k] for k in split)
-    if problem.total <= ENUMERATE_UP_TO or split_combos * 20 > problem.total:
+    """Enumerate when the constrained space is small or nothing is free to go issue by issue."""
+    split, free = split_issues(problem)
+    if not free or problem.total <= ENUMERATE_UP_TO:
         return "enumerate"
-    return "issue"
+    split_combos = math.prod(problem.sizes[k] for k in split)
+    return "enumerate" if split_combos * 20 > problem.total else "issue"
 
 
 def split_issues(problem: Problem) -> tuple[list[int], list[int]]:
@@ -80,11 +82,11 @@ def _empty(problem: Problem) -> tuple:
 
 
 def by_enumeration(problem: Problem, chunk: int = 1 << 18) -> Frontier:
+    """Every deal the constraints allow (see space.py), then a running non-dominated merge."""
     front = _empty(problem)
-    acceptable = feasible = 0
-    for idx in problem.enumerate(chunk):
+    acceptable = 0
+    for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk):
         u = problem.utility(idx)
-        feasible += int(problem.feasible(idx).sum())
         ok = problem.acceptable(idx, u)
         acceptable += int(ok.sum())
         if not ok.any():
@@ -94,7 +96,7 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18) -> Frontier:
         eu = problem.expected_utility(idx, u)
         keep = nondominated(eu)
         front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
-    return _finish(problem, front, acceptable, feasible, True, "enumerate")
+    return _finish(problem, front, acceptable, space.count(problem), True, "enumerate")
 
 
 def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = None
@@ -181,10 +183,11 @@ def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
 
 def count_acceptable(problem: Problem, limit: int = ENUMERATE_UP_TO,
                      samples: int = 200_000) -> tuple[int, bool]:
-    """Exact count when the space can be enumerated, else an estimate from a seeded uniform
-    sample of deals (documented as an estimate in the output)."""
-    if problem.total <= limit:
-        return sum(int(problem.acceptable(i).sum()) for i in problem.enumerate()), True
+    """Exact count when the constrained space can be enumerated, else an estimate from a
+    seeded uniform sample of deals (flagged as an estimate in the output)."""
+    if space.count(problem, ratifiable=True, limit=limit + 1) <= limit:
+        return sum(int(problem.acceptable(i).sum())
+                   for i in space.deals(problem, ratifiable=True, bound=True)), True
     rng = np.random.default_rng(0)
     idx = np.stack([rng.integers(0, n, samples) for n in problem.sizes], axis=-1)
     share = float(problem.acceptable(idx).mean())

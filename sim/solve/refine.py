@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-
 from sim.problem import Problem
 from sim.solve import solutions as sol
 from sim.solve.frontier import Frontier, split_issues
@@ -63,6 +61,8 @@ class _Continuous:
 def _solve(model: _Continuous, objective: str, veto: np.ndarray, r: np.ndarray,
            power: np.ndarray, ideal: np.ndarray, use: np.ndarray) -> np.ndarray | None:
     """argmax of the criterion over x, or None when SLSQP fails."""
+    from scipy.optimize import minimize  # imported here: it costs every command 0.3 s
+
     m = len(model.issues)
 
     def gains(z):

@@ -101,3 +101,23 @@ def test_a_package_that_breaks_a_rule_is_rejected(tmp_path):
         "packages:\n  a: {terms: {tariff: low, quota: large}}\n")
     with pytest.raises(sim.InputError, match=r"packages.a.terms: breaks rule 0 \(link\)"):
         sim.load(tmp_path / "p.yaml")
+
+
+def test_folded_notes_are_stripped_and_numeric_dates_read_as_text(tmp_path):
+    text = GOOD.replace("    reservation: 0.3\n  importer",
+                        "    reservation: 0.3\n    red_lines:\n      - when: {tariff: low}\n"
+                        "        note: >\n          folded text\n  importer")
+    text += "sources:\n  s1: {title: A poll, date: 2025}\n"
+    (tmp_path / "n.yaml").write_text(text)
+    s = sim.load(tmp_path / "n.yaml")
+    assert s.parties["exporter"].red_lines[0].note == "folded text"
+    assert s.sources["s1"].date == "2025"
+
+
+def test_a_numeric_distribution_cannot_replace_a_derived_reservation(tmp_path):
+    text = GOOD.replace("    reservation: 0.3\n  importer", "    reservation: derived\n  importer")
+    text += ("no_deal:\n  outlook: {tariff: high, quota: large}\n"
+             "uncertainty:\n  parties.exporter.reservation: {uniform: [0.1, 0.2]}\n")
+    (tmp_path / "u.yaml").write_text(text)
+    with pytest.raises(sim.InputError, match="'derived', not a number"):
+        sim.load(tmp_path / "u.yaml")

@@ -1,0 +1,101 @@
+"""Enumerating the deal space without visiting deals the constraints exclude.
+
+Rules, red lines and ratification bodies are tables over the few issues they read. Issues are
+assigned one at a time, most-constrained first; after each, the partial deals are filtered by
+every table whose issues are now all assigned, and (optionally) by a bound: a partial deal
+whose utility plus the most the unassigned issues could add stays below a veto party's
+reservation can never be acceptable. Partial tables larger than a chunk are split and
+explored depth-first, so memory stays bounded. Issues no table reads are expanded last.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from sim.problem import ACCEPT_TOL, Factor, Problem
+
+CHUNK = 1 << 18
+
+
+def _constraints(problem: Problem, ratifiable: bool) -> list[Factor]:
+    """Boolean tables, True where a deal is allowed."""
+    tables = list(problem.rules) + [Factor(r.hit.issues, ~r.hit.table)
+                                    for r in problem.red_lines]
+    if ratifiable:
+        need = problem.min_ratification_probability
+        for b in problem.bodies:
+            issues = tuple(sorted(set(b.applies.issues) | set(b.p_pass.issues)))
+            tables.append(Factor.tabulate(issues, problem.sizes, lambda idx, b=b: ~b.applies.at(
+                idx) | ((b.p_pass.at(idx) >= need - ACCEPT_TOL) & (b.p_pass.at(idx) > 0))))
+    return [t for t in tables if not t.table.all()]
+
+
+def _order(problem: Problem, tables: list[Factor], only: list[int] | None) -> list[int]:
+    """Most-read issues first (ties: fewer levels first), unread issues last."""
+    reads = np.zeros(len(problem.sizes))
+    for t in tables:
+        reads[list(t.issues)] += 1
+    issues = range(len(problem.sizes)) if only is None else only
+    return sorted(issues, key=lambda k: (-reads[k], problem.sizes[k], k))
+
+
+def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
+          chunk: int = CHUNK, only: list[int] | None = None) -> Iterator[np.ndarray]:
+    """Chunks of (n, K) level indices of every deal that the rules and red lines allow
+    (and, with `ratifiable`, that every voting body passes; with `bound`, that could still
+    reach every veto party's reservation; the caller checks acceptability exactly).
+    With `only`, just those issues are enumerated and the others stay at level 0."""
+    tables = _constraints(problem, ratifiable)
+    order = _order(problem, tables, only)
+    assert only is None or not bound, "the bound needs every issue's utility"
+    done_at = {}
+    for t in tables:
+        done_at.setdefault(max(order.index(k) for k in t.issues), []).append(t)
+    P = len(problem.parties)
+    contrib = [problem.weights[:, k] * problem.values[k].T for k in range(len(problem.sizes))]
+    extra = np.zeros(P)  # interactions may add at most their positive part
+    for p, f in problem.interactions:
+        extra[p] += max(0.0, float(f.table.max()))
+    rest = np.zeros((len(order) + 1, P))
+    for step in range(len(order) - 1, -1, -1):
+        rest[step] = rest[step + 1] + contrib[order[step]].max(axis=0)
+    veto, r = problem.veto, problem.reservation[problem.veto]
+
+    def explore(rows: np.ndarray, u: np.ndarray, step: int) -> Iterator[np.ndarray]:
+        if step == len(order) or not len(rows):
+            if len(rows):
+                yield rows
+            return
+        k = order[step]
+        n = problem.sizes[k]
+        rows = np.repeat(rows, n, axis=0)
+        rows[:, k] = np.tile(np.arange(n), len(rows) // n)
+        u = np.repeat(u, n, axis=0) + contrib[k][rows[:, k]]
+        keep = np.ones(len(rows), dtype=bool)
+        for t in done_at.get(step, []):
+            keep &= t.at(rows)
+        if bound:
+            reach = u[:, veto] + rest[step + 1][veto] + extra[veto]
+            keep &= (reach >= r - ACCEPT_TOL).all(axis=1)
+        rows, u = rows[keep], u[keep]
+        for start in range(0, len(rows), chunk):
+            yield from explore(rows[start:start + chunk], u[start:start + chunk], step + 1)
+
+    yield from explore(np.zeros((1, len(problem.sizes)), dtype=np.int64), np.zeros((1, P)), 0)
+
+
+def count(problem: Problem, ratifiable: bool = False, limit: int | None = None) -> int:
+    """How many deals the constraints allow; issues no constraint reads are counted, not
+    enumerated. Stops early once `limit` is reached."""
+    tables = _constraints(problem, ratifiable)
+    read = sorted(set().union(*(t.issues for t in tables)))
+    free = math.prod(s for k, s in enumerate(problem.sizes) if k not in read)
+    total = 0
+    for rows in deals(problem, ratifiable=ratifiable, only=read):
+        total += len(rows) * free
+        if limit is not None and total >= limit:
+            break
+    return total
