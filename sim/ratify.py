@@ -18,9 +18,8 @@ All functions are vectorised over deals given as level-index arrays of shape (N,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from sim.problem import Problem
 from sim.solve import solutions as sol
 from sim.solve.frontier import Frontier, split_issues
