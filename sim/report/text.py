@@ -91,8 +91,7 @@ def solve_result(r, show_pareto: int = 10) -> str:
     from sim.solve.result import SolveResult
 
     assert isinstance(r, SolveResult)
-    count = f"{r.acceptable:,}" + ("" if r.acceptable_exact else " (estimated from a sample)")
-    out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {count} acceptable "
+    out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {r.acceptable:,} acceptable "
            f"(method: {r.method})", ""]
     out.append("Parties (expected utility: P(ratified) U + (1 - P) reservation)")
     out.append(table(["party", "reservation", "best acceptable", "veto"],

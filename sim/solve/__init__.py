@@ -65,8 +65,6 @@ def solve(problem: Problem, method: str = "auto", refine: bool = True) -> SolveR
             terms.update({problem.issues[i]: x for i, x in ref.x.items()})
             solutions[k] = Deal(terms, dict(zip(problem.parties, map(float, ref.expected),
                                                 strict=True)), ref.p_ratified, refined=True)
-    pareto = [_deal(problem, i, e, p) for i, e, p in
-              zip(front.idx, front.expected, front.p_ratified, strict=True)]
     ideal = (front.expected.max(axis=0) if len(front.idx) else [None] * len(problem.parties))
     noncooperative = predict(problem, front)
     apart = None if len(front.idx) else {"blockers": blockers(problem), **(distance(problem) or {
@@ -75,12 +73,11 @@ def solve(problem: Problem, method: str = "auto", refine: bool = True) -> SolveR
     return SolveResult(
         scenario=problem.name, parties=names, method=front.method, total=problem.total,
         feasible=front.feasible, acceptable=front.acceptable,
-        acceptable_exact=front.exact_count,
         reservation={n: float(r) for n, r in zip(names, problem.reservation, strict=True)},
         ideal={n: (float(x) if x is not None else None) for n, x in zip(names, ideal,
                                                                        strict=True)},
         veto={n: bool(v) for n, v in zip(names, problem.veto, strict=True)},
-        pareto=pareto, solutions=solutions,
+        frontier=front, problem=problem, solutions=solutions,
         packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
         noncooperative=noncooperative, gap=apart,
     )

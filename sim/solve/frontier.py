@@ -25,7 +25,7 @@ from sim.problem import ACCEPT_TOL, Problem
 from sim.solve import space
 from sim.solve.pareto import canonical, nondominated
 
-ENUMERATE_UP_TO = 3_000_000
+SMALL = 20_000  # below this, enumerating is as fast as anything
 
 
 @dataclass(frozen=True)
@@ -34,19 +34,19 @@ class Frontier:
     utility: np.ndarray  # (F, P) U(deal)
     expected: np.ndarray  # (F, P) P U + (1 - P) r, canonical
     p_ratified: np.ndarray  # (F,)
-    acceptable: int  # how many acceptable deals (exact when exact_count)
+    acceptable: int  # how many deals are acceptable (exact)
     feasible: int
-    exact_count: bool
     method: str
 
 
 def choose_method(problem: Problem) -> str:
-    """Enumerate when the constrained space is small or nothing is free to go issue by issue."""
+    """Issue by issue when free issues carry most of the space; else enumerate (which only
+    visits the deals the constraints allow)."""
     split, free = split_issues(problem)
-    if not free or problem.total <= ENUMERATE_UP_TO:
-        return "enumerate"
     split_combos = math.prod(problem.sizes[k] for k in split)
-    return "enumerate" if split_combos * 20 > problem.total else "issue"
+    if not free or problem.total <= SMALL or split_combos * 20 > problem.total:
+        return "enumerate"
+    return "issue"
 
 
 def split_issues(problem: Problem) -> tuple[list[int], list[int]]:
@@ -68,12 +68,12 @@ def _merge(front: tuple, new: tuple) -> tuple:
     return tuple(a[keep] for a in both)
 
 
-def _finish(problem: Problem, front: tuple, acceptable: int, feasible: int, exact: bool,
+def _finish(problem: Problem, front: tuple, acceptable: int, feasible: int,
             method: str) -> Frontier:
     idx, u, eu, p = front
     order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
     return Frontier(idx[order], u[order], canonical(eu[order]), p[order], acceptable, feasible,
-                    exact, method)
+                    method)
 
 
 def _empty(problem: Problem) -> tuple:
@@ -96,7 +96,7 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18) -> Frontier:
         eu = problem.expected_utility(idx, u)
         keep = nondominated(eu)
         front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
-    return _finish(problem, front, acceptable, space.count(problem), True, "enumerate")
+    return _finish(problem, front, acceptable, space.count(problem), "enumerate")
 
 
 def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = None
@@ -177,21 +177,7 @@ def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
     if len(idx):
         u = problem.utility(idx)
         front = (idx, u, problem.expected_utility(idx, u), problem.p_ratified(idx))
-    acceptable, exact = count_acceptable(problem)
-    return _finish(problem, front, acceptable, feasible, exact, "issue")
-
-
-def count_acceptable(problem: Problem, limit: int = ENUMERATE_UP_TO,
-                     samples: int = 200_000) -> tuple[int, bool]:
-    """Exact count when the constrained space can be enumerated, else an estimate from a
-    seeded uniform sample of deals (flagged as an estimate in the output)."""
-    if space.count(problem, ratifiable=True, limit=limit + 1) <= limit:
-        return sum(int(problem.acceptable(i).sum())
-                   for i in space.deals(problem, ratifiable=True, bound=True)), True
-    rng = np.random.default_rng(0)
-    idx = np.stack([rng.integers(0, n, samples) for n in problem.sizes], axis=-1)
-    share = float(problem.acceptable(idx).mean())
-    return round(share * problem.total), False
+    return _finish(problem, front, space.count_acceptable(problem), feasible, "issue")
 
 
 def frontier(problem: Problem, method: str = "auto") -> Frontier:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -45,16 +46,23 @@ class SolveResult:
     total: int
     feasible: int
     acceptable: int
-    acceptable_exact: bool
     reservation: dict[str, float]
     ideal: dict[str, float | None]
     veto: dict[str, bool]
-    pareto: list[Deal]
-    solutions: dict[str, Deal | None]
+    frontier: Any = field(repr=False)  # solve.frontier.Frontier: the arrays behind `pareto`
+    problem: Any = field(repr=False)
+    solutions: dict[str, Deal | None] = field(default_factory=dict)
     packages: dict[str, PackageStanding] = field(default_factory=dict)
     noncooperative: dict | None = None
     robustness: dict | None = None
     gap: dict | None = None
+
+    @cached_property
+    def pareto(self) -> list[Deal]:
+        """The frontier as deals with terms (built on first use: it can be large)."""
+        f, names = self.frontier, self.problem.parties
+        return [Deal(self.problem.terms(i), dict(zip(names, map(float, e), strict=True)),
+                     float(p)) for i, e, p in zip(f.idx, f.expected, f.p_ratified, strict=True)]
 
     def to_dict(self) -> dict:
         return {
@@ -62,7 +70,7 @@ class SolveResult:
             "parties": self.parties,
             "method": self.method,
             "deals": {"total": self.total, "feasible": self.feasible,
-                      "acceptable": self.acceptable, "acceptable_exact": self.acceptable_exact},
+                      "acceptable": self.acceptable},
             "reference": {p: {"reservation": self.reservation[p], "ideal": self.ideal[p],
                               "veto": self.veto[p]} for p in self.parties},
             "pareto": [d.to_dict() for d in self.pareto],

@@ -99,3 +99,44 @@ def count(problem: Problem, ratifiable: bool = False, limit: int | None = None) 
         if limit is not None and total >= limit:
             break
     return total
+
+
+def count_acceptable(problem: Problem) -> int:
+    """How many deals are acceptable, exactly, without visiting them one by one.
+
+    The issues some table or interaction reads are enumerated (as in `deals`); the others
+    add utility and nothing else, so their completions are counted level by level with two
+    bounds: a partial deal that cannot reach a veto reservation is dropped, and one whose
+    worst completion already reaches them all is counted whole."""
+    tables = _constraints(problem, True)
+    head = sorted(set().union(*(t.issues for t in tables),
+                              *(f.issues for _, f in problem.interactions)))
+    tail = [k for k in range(len(problem.sizes)) if k not in head]
+    contrib = [problem.weights[:, k] * problem.values[k].T for k in range(len(problem.sizes))]
+    total = 0
+    for rows in deals(problem, ratifiable=True, only=head):
+        u = np.zeros((len(rows), len(problem.parties)))
+        for k in head:
+            u += contrib[k][rows[:, k]]
+        for p, f in problem.interactions:
+            u[:, p] += f.at(rows)
+        total += _completions(problem, u, [contrib[k] for k in tail])
+    return total
+
+
+def _completions(problem: Problem, u: np.ndarray, tail: list[np.ndarray]) -> int:
+    veto, r = problem.veto, problem.reservation[problem.veto] - ACCEPT_TOL
+    if not tail:
+        return int((u[:, veto] >= r).all(axis=1).sum())
+    best = sum(c.max(axis=0) for c in tail)
+    worst = sum(c.min(axis=0) for c in tail)
+    possible = (u[:, veto] + best[veto] >= r).all(axis=1)
+    sure = possible & (u[:, veto] + worst[veto] >= r).all(axis=1)
+    total = int(sure.sum()) * math.prod(len(c) for c in tail)
+    u = u[possible & ~sure]
+    first, rest = tail[0], tail[1:]
+    step = max(1, CHUNK // len(first))
+    for start in range(0, len(u), step):
+        grown = (u[start:start + step, None, :] + first[None, :, :]).reshape(-1, u.shape[1])
+        total += _completions(problem, grown, rest)
+    return total
