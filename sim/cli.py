@@ -128,17 +128,30 @@ def solve(
     scenario: ScenarioArg,
     method: Annotated[str, typer.Option(help="Frontier method: auto, enumerate or issue "
                                         "(issue by issue, for large additive spaces).")] = "auto",
+    samples: Annotated[int, typer.Option(
+        min=0, help="Draw the scenario's uncertainty N times: P(acceptable) per deal and how "
+        "often it is each solution.")] = 0,
+    seed: Annotated[int, typer.Option(help="Root seed for --samples.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """The static analysis: acceptable deals, Pareto frontier, bargaining solutions and where
     each package stands. Exit 1 when no deal is acceptable."""
+    from dataclasses import replace
+
+    from sim.errors import InputError
     from sim.report import text
     from sim.solve import solve as run
+    from sim.solve.robust import robustness
 
     if method not in ("auto", "enumerate", "issue"):
         _fail(ValueError(f"--method: unknown method '{method}'; valid: auto, enumerate, issue"))
-    _, problem = _load(scenario)
+    spec, problem = _load(scenario)
     result = run(problem, method=method)
+    if samples:
+        try:
+            result = replace(result, robustness=robustness(spec, samples, seed, method))
+        except InputError as e:
+            _fail(e)
     if as_json:
         _print_json(result.to_dict())
     else:

@@ -7,6 +7,7 @@ ratification body), so evaluating N deals is fancy indexing, never a Python loop
 
 from __future__ import annotations
 
+import json
 import math
 import weakref
 from dataclasses import dataclass, field, replace
@@ -321,18 +322,16 @@ def _compile(s: Scenario) -> Problem:
         for p, party in enumerate(s.parties.values()) for red in party.red_lines
     )
 
+    issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in issues.items()})
     bodies = []
     for bname, body in s.ratification.items():
-        model = ratify.build(body, issues)
         applies_cond = (parse_condition(body.applies_when, issues)
                         if body.applies_when is not None else None)
         applies = (Factor.of_condition(applies_cond, sizes) if applies_cond
                    else Factor((), np.array(True)))
-        bodies.append(Body(
-            bname, body.kind, parties.index(body.party) if body.party else None, applies,
-            Factor.tabulate(model.issues, sizes, model.yes_share),
-            Factor.tabulate(model.issues, sizes, model.p_pass),
-        ))
+        yes, p_pass = _body_tables(body.model_dump_json(), issues_key, body, issues, sizes)
+        bodies.append(Body(bname, body.kind, parties.index(body.party) if body.party else None,
+                           applies, yes, p_pass))
 
     problem = Problem(
         name=s.name, issues=tuple(names), kinds=tuple(issues[k].kind for k in names),
@@ -349,6 +348,23 @@ def _compile(s: Scenario) -> Problem:
     for name, pkg in s.packages.items():
         problem.packages[name] = problem.deal_index(pkg.terms)
     return problem
+
+
+_BODY_TABLES: dict[tuple[str, str], tuple[Factor, Factor]] = {}
+
+
+def _body_tables(key: str, issues_key: str, body, issues, sizes) -> tuple[Factor, Factor]:
+    """A body's yes-share and P(pass) tables, memoised on its definition: draws and sweeps
+    that leave a body alone reuse its tables instead of recomputing them."""
+    hit = _BODY_TABLES.get((key, issues_key))
+    if hit is None:
+        model = ratify.build(body, issues)
+        hit = (Factor.tabulate(model.issues, sizes, model.yes_share),
+               Factor.tabulate(model.issues, sizes, model.p_pass))
+        if len(_BODY_TABLES) > 64:
+            _BODY_TABLES.clear()
+        _BODY_TABLES[(key, issues_key)] = hit
+    return hit
 
 
 def _curve(fn: Curve, levels: list) -> ValueCurve:

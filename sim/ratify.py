@@ -176,11 +176,12 @@ class LegislatureModel:
         doubt = np.abs(mean - self.pass_votes) <= 8 * sd + 1
         if doubt.any():
             q = flat[doubt]
-            size = int(self.seats.sum()) + 1
+            votes = int(self.seats.sum()) + 1
+            size = 1 << (votes - 1).bit_length()  # a power of two: no wrap-around, fast FFT
             spectrum = np.ones((len(q), size // 2 + 1), dtype=complex)
             for g, n in enumerate(self.seats):
                 spectrum *= np.fft.rfft(_binom_pmf(int(n), q[:, g : g + 1]), n=size)
-            pmf = np.fft.irfft(spectrum, n=size)
+            pmf = np.fft.irfft(spectrum, n=size)[:, :votes]
             out[doubt] = np.clip(pmf[:, self.pass_votes :].sum(axis=-1), 0.0, 1.0)
         return out.reshape(p.shape[:-1])
 

@@ -121,6 +121,8 @@ def solve_result(r, show_pareto: int = 10) -> str:
         out += ["", _noncooperative(r)]
     if r.gap:
         out += ["", _gap(r)]
+    if r.robustness:
+        out += ["", _robustness(r)]
     if r.packages:
         out += ["", "Packages (gap > 0: an acceptable frontier deal gives every party at least "
                     "that much more)"]
@@ -129,7 +131,7 @@ def solve_result(r, show_pareto: int = 10) -> str:
                            s.pareto_optimal, s.gap] for n, s in r.packages.items()]))
         for n, s in r.packages.items():
             if s.reasons:
-                out.append(f"  {n}: " + "; ".join(s.reasons))
+                out.append(f"  {n}: {_why_not(s, r.parties)}")
     return "\n".join(out)
 
 
@@ -175,3 +177,39 @@ def _gap(r) -> str:
         out.append(table(["kind", "name", "deals excluded"],
                          [[b["kind"], b["name"], b["excludes"]] for b in top], indent=4))
     return "\n".join(out)
+
+
+def _robustness(r) -> str:
+    rb = r.robustness
+    out = [f"Robustness over {rb['valid']} draws of the uncertainty (seed {rb['seed']}; "
+           f"{rb['invalid']} invalid draws skipped): the ZOPA is non-empty in "
+           f"{rb['p_zopa_nonempty']:.0%} of them"]
+    names = list(rb["deals"][0]["solution_share"]) if rb["deals"] else []
+    out.append(table(["#", "P(acceptable)", *names],
+                     [[i + 1, d["p_acceptable"], *(d["solution_share"][k] for k in names)]
+                      for i, d in enumerate(rb["deals"][:5])]))
+    if rb["most_robust"]:
+        terms = ", ".join(f"{k}={level(v)}" for k, v in rb["most_robust"]["terms"].items())
+        out.append(f"  most robust deal (#1): {terms}")
+    if rb["packages"]:
+        out.append("  packages, P(acceptable): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in rb["packages"].items()))
+    return "\n".join(out)
+
+
+def _why_not(standing, parties: list[str]) -> str:
+    """One line: who is below its reservation, whose red lines, which bodies (evaluate and
+    --json give the full reasons)."""
+    below = [p for p in parties if any(x.startswith(f"{p} gets ") for x in standing.reasons)]
+    lines = {p: sum(x.startswith(f"{p} red line:") for x in standing.reasons) for p in parties}
+    bodies = [x.split(" passes it")[0] for x in standing.reasons if " passes it with" in x]
+    rules = [x for x in standing.reasons if x.startswith("breaks rule")]
+    parts = []
+    if below:
+        parts.append("below reservation: " + ", ".join(below))
+    if any(lines.values()):
+        parts.append("red lines: " + ", ".join(f"{p} ({n})" for p, n in lines.items() if n))
+    if bodies:
+        parts.append("not ratified: " + ", ".join(bodies))
+    parts += rules
+    return "; ".join(parts)
