@@ -21,8 +21,8 @@ _EXPORTS = {
     "json_schema": "sim.scenario.model",
     "Problem": "sim.problem",
     "compile_problem": "sim.problem",
-    "Evaluation": "sim.evaluate",
-    "evaluate": "sim.evaluate",
+    "Evaluation": "sim.evaluation",
+    "evaluate": "sim.evaluation",
 }
 __all__ = sorted(_EXPORTS)
 

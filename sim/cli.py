@@ -87,7 +87,7 @@ def evaluate(
 ) -> None:
     """Score one deal: each party's utility and reservation, red lines, ratification."""
     from sim.errors import InputError
-    from sim.evaluate import evaluate as run
+    from sim.evaluation import evaluate as run
     from sim.report import text
 
     spec, problem = _load(scenario)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.evaluate import Evaluation
+from sim.evaluation import Evaluation
 
 
 def table(headers: list[str], rows: list[list[Any]], indent: int = 2) -> str:

@@ -34,7 +34,7 @@ def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
 
 
 def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> PackageStanding:
-    from sim.evaluate import evaluate
+    from sim.evaluation import evaluate
 
     ev = evaluate(problem, idx, package=name)
     eu = np.array([p.expected_utility for p in ev.parties])
