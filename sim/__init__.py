@@ -3,8 +3,9 @@
 The public API is what the CLI calls and what a notebook user calls:
 
     scenario = sim.load("scenarios/berlin-2025-12.yaml")
-    problem = sim.compile_problem(scenario)
-    sim.evaluate(problem, scenario.packages["twenty-point"].terms)
+    result = sim.solve(scenario)            # or sim.solve(sim.compile_problem(scenario))
+    result.solutions["nash"].terms
+    sim.evaluate(scenario, scenario.packages["twenty-point"].terms).acceptable
 
 Names are imported on first use so that `sim --help` starts fast.
 """
@@ -24,10 +25,13 @@ _EXPORTS = {
     "Evaluation": "sim.evaluation",
     "evaluate": "sim.evaluation",
 }
-__all__ = sorted(_EXPORTS)
+_SUBPACKAGES = {"solve"}  # callable packages: sim.solve(...) runs the static analysis
+__all__ = sorted([*_EXPORTS, "solve"])
 
 
 def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return import_module(f"sim.{name}")
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

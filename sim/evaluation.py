@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.problem import Problem, at_least
+from sim.problem import Problem, at_least, compile_problem
+from sim.scenario.model import Scenario
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,11 @@ class Evaluation:
         return asdict(self)
 
 
-def evaluate(problem: Problem, terms: dict[str, Any] | np.ndarray,
+def evaluate(problem: Problem | Scenario, terms: dict[str, Any] | np.ndarray,
              package: str | None = None) -> Evaluation:
     """Score one deal, given as {issue: level} or as level indices."""
+    if isinstance(problem, Scenario):
+        problem = compile_problem(problem)
     idx = terms if isinstance(terms, np.ndarray) else problem.deal_index(terms)
     row = idx[None, :]
     u = problem.utility(row)[0]

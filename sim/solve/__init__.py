@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 
-from sim.problem import Problem
+from sim.problem import Problem, compile_problem
+from sim.scenario.model import Scenario
 from sim.solve import noncoop
 from sim.solve import solutions as sol
 from sim.solve.frontier import Frontier, frontier
@@ -50,8 +54,11 @@ def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> P
                            gap, better)
 
 
-def solve(problem: Problem, method: str = "auto", refine: bool = True) -> SolveResult:
-    """The static analysis of a compiled problem."""
+def solve(problem: Problem | Scenario, method: str = "auto", refine: bool = True
+          ) -> SolveResult:
+    """The static analysis of a scenario (or of its compiled problem)."""
+    if isinstance(problem, Scenario):
+        problem = compile_problem(problem)
     front = frontier(problem, method)
     rows = choose(problem, front)
     solutions = {
@@ -123,3 +130,14 @@ def predict(problem: Problem, front: Frontier) -> dict | None:
         "cost_of_delay": {n: float((1 - problem.patience[i]) * w[i])
                           for i, n in enumerate(names)},
     }
+
+
+class _CallableModule(types.ModuleType):
+    """`sim.solve` is both this package and the function the design's API names:
+    `sim.solve(problem)` calls `solve`, `sim.solve.frontier` is the submodule."""
+
+    def __call__(self, *args, **kwargs) -> SolveResult:
+        return solve(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

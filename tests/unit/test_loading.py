@@ -121,3 +121,14 @@ def test_a_numeric_distribution_cannot_replace_a_derived_reservation(tmp_path):
     (tmp_path / "u.yaml").write_text(text)
     with pytest.raises(sim.InputError, match="'derived', not a number"):
         sim.load(tmp_path / "u.yaml")
+
+
+def test_the_public_api_names_work_as_the_design_says():
+    from tests.conftest import SCENARIOS
+
+    scenario = sim.load(SCENARIOS / "trade-deal.yaml")
+    import sim.solve.frontier  # noqa: F401  importing a submodule must not shadow sim.solve
+
+    result = sim.solve(scenario)
+    assert result.solutions["nash"] is not None
+    assert sim.evaluate(scenario, result.solutions["nash"].terms).acceptable
