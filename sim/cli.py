@@ -132,6 +132,11 @@ def solve(
         min=0, help="Draw the scenario's uncertainty N times: P(acceptable) per deal and how "
         "often it is each solution.")] = 0,
     seed: Annotated[int, typer.Option(help="Root seed for --samples.")] = 0,
+    plot: Annotated[Path | None, typer.Option(
+        help="Write frontier.png and acceptability.png to this folder.")] = None,
+    map_issues: Annotated[str | None, typer.Option(
+        "--map", help="Two issues for the acceptability map, ISSUE,ISSUE (default: the "
+        "first two).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The static analysis: acceptable deals, Pareto frontier, bargaining solutions and where
@@ -152,12 +157,35 @@ def solve(
             result = replace(result, robustness=robustness(spec, samples, seed, method))
         except InputError as e:
             _fail(e)
+    if plot is not None:
+        _plots(result, problem, plot, map_issues)
     if as_json:
         _print_json(result.to_dict())
     else:
         typer.echo(text.solve_result(result))
     if not result.pareto:
         raise typer.Exit(1)
+
+
+def _plots(result, problem, folder: Path, map_issues: str | None) -> None:
+    from sim.errors import InputError
+    from sim.report import plots
+    from sim.solve.maps import acceptability_map
+
+    pair = (map_issues.split(",") if map_issues else list(problem.issues[:2]))
+    try:
+        if len(pair) != 2 or len(problem.issues) < 2:
+            raise InputError("--map takes two issues, ISSUE,ISSUE")
+        share = acceptability_map(problem, pair[0].strip(), pair[1].strip())
+        folder.mkdir(parents=True, exist_ok=True)
+    except InputError as e:
+        _fail(e)
+    except OSError as e:
+        _fail(InputError(f"--plot: cannot write to {folder}: {e.strerror}"))
+    for written in (plots.frontier(result, folder / "frontier.png"),
+                    plots.acceptability(share, problem, pair[0].strip(), pair[1].strip(),
+                                        folder / "acceptability.png")):
+        typer.echo(f"wrote {written}", err=True)
 
 
 @app.command()

@@ -1,0 +1,38 @@
+"""Plots are written where asked, and the map's numbers are shares of acceptable deals."""
+
+import numpy as np
+from typer.testing import CliRunner
+
+import sim
+from sim.cli import app
+from sim.solve.maps import acceptability_map
+from tests.conftest import SCENARIOS
+
+TRADE = SCENARIOS / "trade-deal.yaml"
+
+
+def test_solve_writes_both_plots(tmp_path):
+    result = CliRunner().invoke(app, ["solve", str(TRADE), "--plot", str(tmp_path / "out"),
+                                      "--map", "quota,phase_in"])
+    assert result.exit_code == 0, result.stderr
+    for name in ("frontier.png", "acceptability.png"):
+        data = (tmp_path / "out" / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 10_000
+
+
+def test_acceptability_map_counts_acceptable_deals():
+    problem = sim.compile_problem(sim.load(TRADE))
+    share = acceptability_map(problem, "quota", "phase_in")
+    idx = np.concatenate(list(problem.enumerate()))
+    ok = problem.acceptable(idx)
+    q, ph = problem.issues.index("quota"), problem.issues.index("phase_in")
+    for a in range(share.shape[0]):
+        for b in range(share.shape[1]):
+            at = (idx[:, q] == a) & (idx[:, ph] == b)
+            assert share[a, b] == ok[at].mean()
+
+
+def test_a_bad_map_is_bad_input(tmp_path):
+    result = CliRunner().invoke(app, ["solve", str(TRADE), "--plot", str(tmp_path),
+                                      "--map", "quota,nope"])
+    assert result.exit_code == 2 and "unknown issue 'nope'" in result.stderr
