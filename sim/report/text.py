@@ -147,8 +147,11 @@ def _noncooperative(r) -> str:
         return "\n".join(out)
     rows = [[f"{p} proposes", *_utilities(r.parties, d["utility"])]
             for p, d in nc["proposals"].items() if d]
+    stuck = [p for p, d in nc["proposals"].items() if not d]
     rows.append(["expected (value)", *_utilities(r.parties, nc["value"])])
     out.append(table(["when", *r.parties], rows))
+    if stuck:
+        out.append(f"  {', '.join(stuck)}: no offer every veto party accepts; the round passes")
     out.append("  proposer premium: " + ", ".join(
         f"{p} {v:+.3f}" for p, v in nc["proposer_premium"].items()))
     out.append("  cost of one round of delay: " + ", ".join(
