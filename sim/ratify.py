@@ -78,8 +78,27 @@ class LinearPredictor:
         return frozenset(k for k, _ in self.effects)
 
 
+def _groups(body: Logit, parts: list, issues: dict) -> tuple[LinearPredictor, ...]:
+    """One predictor per segment or bloc: the body's terms plus the group's own."""
+    return tuple(LinearPredictor.build([body, *([g] if g else [])], issues) for g in parts)
+
+
+class _Groups:
+    """Shared by both models: the voter groups' linear predictors, evaluated together."""
+
+    groups: tuple[LinearPredictor, ...]
+
+    @property
+    def issues(self) -> frozenset[int]:
+        return frozenset().union(*(g.issues for g in self.groups))
+
+    def eta(self, idx: np.ndarray) -> np.ndarray:
+        """(..., G) linear predictors of every group for each deal."""
+        return np.stack([g(idx) for g in self.groups], axis=-1)
+
+
 @dataclass(frozen=True)
-class ReferendumModel:
+class ReferendumModel(_Groups):
     shares: np.ndarray  # (G,)
     groups: tuple[LinearPredictor, ...]
     swing_sd: float
@@ -89,9 +108,7 @@ class ReferendumModel:
     @classmethod
     def build(cls, body: Referendum, issues: dict) -> ReferendumModel:
         segments = list(body.segments.values()) or [None]
-        groups = tuple(
-            LinearPredictor.build([body] + ([seg] if seg else []), issues) for seg in segments
-        )
+        groups = _groups(body, segments, issues)
         shares = np.array([seg.share if seg else 1.0 for seg in segments])
         if body.turnout_sd > 0:
             p_valid = float(normal_sf((body.min_turnout - body.turnout) / body.turnout_sd))
@@ -99,19 +116,15 @@ class ReferendumModel:
             p_valid = float(body.turnout >= body.min_turnout)
         return cls(shares, groups, body.swing_sd, body.pass_share, p_valid)
 
-    @property
-    def issues(self) -> frozenset[int]:
-        return frozenset().union(*(g.issues for g in self.groups))
-
     def _yes(self, eta: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
         return (expit(eta + shift) * self.shares).sum(axis=-1)
 
     def yes_share(self, idx: np.ndarray) -> np.ndarray:
-        eta = np.stack([g(idx) for g in self.groups], axis=-1)
+        eta = self.eta(idx)
         return self._yes(eta, 0.0)
 
     def p_pass(self, idx: np.ndarray) -> np.ndarray:
-        eta = np.stack([g(idx) for g in self.groups], axis=-1)
+        eta = self.eta(idx)
         return _per_unique_row(eta, self._p_pass)
 
     def _p_pass(self, eta: np.ndarray) -> np.ndarray:
@@ -131,7 +144,7 @@ class ReferendumModel:
 
 
 @dataclass(frozen=True)
-class LegislatureModel:
+class LegislatureModel(_Groups):
     seats: np.ndarray  # (G,)
     groups: tuple[LinearPredictor, ...]
     swing_sd: float
@@ -140,22 +153,16 @@ class LegislatureModel:
     @classmethod
     def build(cls, body: Legislature, issues: dict) -> LegislatureModel:
         blocs = list(body.blocs.values()) or [None]
-        groups = tuple(
-            LinearPredictor.build([body] + ([b] if b else []), issues) for b in blocs
-        )
+        groups = _groups(body, blocs, issues)
         seats = np.array([b.seats if b else body.seats for b in blocs])
         return cls(seats, groups, body.swing_sd, body.pass_votes)
 
-    @property
-    def issues(self) -> frozenset[int]:
-        return frozenset().union(*(g.issues for g in self.groups))
-
     def yes_share(self, idx: np.ndarray) -> np.ndarray:
-        eta = np.stack([g(idx) for g in self.groups], axis=-1)
+        eta = self.eta(idx)
         return (expit(eta) * self.seats).sum(axis=-1) / self.seats.sum()
 
     def p_pass(self, idx: np.ndarray) -> np.ndarray:
-        eta = np.stack([g(idx) for g in self.groups], axis=-1)  # (N, G)
+        eta = self.eta(idx)
         return _per_unique_row(eta, self._p_pass)
 
     def _p_pass(self, eta: np.ndarray) -> np.ndarray:
