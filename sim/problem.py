@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim import ratify
-from sim.scenario.model import Curve, Scenario
+from sim.scenario.model import Curve, Issue, Scenario
 from sim.scenario.terms import (
     Cond,
     LevelError,
@@ -107,6 +107,7 @@ class Problem:
     kinds: tuple[str, ...]
     units: tuple[str, ...]
     levels: tuple[list, ...]
+    specs: tuple[Issue, ...]  # the issues as written, for reading levels given by name
     parties: tuple[str, ...]
     weights: np.ndarray  # (P, K), rows sum to 1
     values: tuple[np.ndarray, ...]  # per issue, (P, L_k) in [0, 1]
@@ -173,14 +174,7 @@ class Problem:
         return np.array(out)
 
     def _level(self, k: int, ref: Any) -> int:
-        from sim.scenario.model import Issue
-
-        kind = self.kinds[k]
-        issue = (Issue(levels=self.levels[k]) if kind == "discrete" else
-                 Issue(type="boolean") if kind == "boolean" else
-                 Issue(range=(self.levels[k][0], self.levels[k][-1]),
-                       step=(self.levels[k][1] - self.levels[k][0])))
-        return level_index(issue, ref, self.levels[k])
+        return level_index(self.specs[k], ref, self.levels[k])
 
     def terms(self, idx: np.ndarray) -> dict[str, Any]:
         """{issue: level} for one deal: names, numbers or booleans."""
@@ -335,7 +329,8 @@ def _compile(s: Scenario) -> Problem:
 
     problem = Problem(
         name=s.name, issues=tuple(names), kinds=tuple(issues[k].kind for k in names),
-        units=tuple(issues[k].unit for k in names), levels=levels, parties=tuple(parties),
+        units=tuple(issues[k].unit for k in names), levels=levels,
+        specs=tuple(issues[k] for k in names), parties=tuple(parties),
         weights=weights, values=tuple(values), curves=tuple(tuple(c) for c in curves),
         reservation=np.zeros(P), power=np.array([x.power for x in s.parties.values()]),
         patience=np.array([x.patience for x in s.parties.values()]),
