@@ -85,7 +85,9 @@ def evaluate(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Score one deal: each party's utility and reservation, red lines, ratification."""
+    """Score one deal: each party's utility and reservation, red lines, ratification.
+
+    Exit 1 when the deal is not acceptable."""
     from sim.errors import InputError
     from sim.evaluation import evaluate as run
     from sim.report import text
@@ -93,7 +95,8 @@ def evaluate(
     spec, problem = _load(scenario)
     try:
         terms = _terms(spec, package, deal)
-        result = run(problem, terms, package=package)
+        label = f"{package}, changed: {deal}" if package and deal else package
+        result = run(problem, terms, package=label)
     except InputError as e:
         _fail(e)
     if as_json:
@@ -139,8 +142,9 @@ def solve(
         "first two).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The static analysis: acceptable deals, Pareto frontier, bargaining solutions and where
-    each package stands. Exit 1 when no deal is acceptable."""
+    """Analyse a scenario: acceptable deals, frontier, bargaining solutions, packages.
+
+    Exit 1 when no deal is acceptable."""
     from dataclasses import replace
 
     from sim.errors import InputError

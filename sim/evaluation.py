@@ -30,6 +30,7 @@ class BodyScore:
     applies: bool
     yes_share: float | None  # None when the body does not vote on this deal
     p_pass: float
+    binds: bool = True  # False for a body ratifying for a party without a veto
 
 
 @dataclass(frozen=True)
@@ -59,40 +60,43 @@ def evaluate(problem: Problem | Scenario, terms: dict[str, Any] | np.ndarray,
     row = idx[None, :]
     u = problem.utility(row)[0]
     eu = problem.expected_utility(row, u[None, :])[0]
-    hits = problem.red_lines_hit(row)[0]
     applies, p = problem.ratification(row)
     applies, p = applies[0], p[0]
 
+    red_lines = [*problem.red_lines, *problem.advisory_red_lines]
     parties = []
     for i, name in enumerate(problem.parties):
-        notes = [r.note or f"red line {j}" for j, r in enumerate(problem.red_lines)
-                 if r.party == i and hits[j]]
+        notes = [r.note or "red line" for r in red_lines if r.party == i and r.hit.at(row)[0]]
         parties.append(PartyScore(
             name, float(u[i]), float(problem.reservation[i]), float(eu[i]),
             bool(problem.veto[i]), bool(at_least(u[i], problem.reservation[i])), notes))
 
-    bodies = [
-        BodyScore(b.name, b.kind, problem.parties[b.party] if b.party is not None else None,
-                  bool(applies[j]), float(b.yes_share.at(row)[0]) if applies[j] else None,
-                  float(p[j]))
-        for j, b in enumerate(problem.bodies)
-    ]
+    bodies = []
+    for b in (*problem.bodies, *problem.advisory_bodies):
+        votes = bool(b.applies.at(row)[0])
+        bodies.append(BodyScore(
+            b.name, b.kind, problem.parties[b.party] if b.party is not None else None, votes,
+            float(b.yes_share.at(row)[0]) if votes else None,
+            float(b.p_pass.at(row)[0]) if votes else 1.0,
+            binds=b.party is None or bool(problem.veto[b.party])))
     broken = problem.rules_broken(idx)
-    reasons = [f"breaks rule {i}" for i in broken]
+    reasons = [f"breaks rule {i}" + (f" ({problem.rule_notes[i]})" if problem.rule_notes
+                                     and problem.rule_notes[i] else "") for i in broken]
     for s in parties:
         if s.veto and not s.above_reservation:
             reasons.append(f"{s.party} gets {s.utility:.3f}, below its reservation "
                            f"{s.reservation:.3f}")
-        reasons += [f"{s.party} red line: {note}" for note in s.red_lines]
+        if s.veto:
+            reasons += [f"{s.party} red line: {note}" for note in s.red_lines]
+    need = problem.min_ratification_probability
     for b in bodies:
-        if b.applies and b.p_pass < problem.min_ratification_probability:
-            reasons.append(f"{b.body} passes it with probability {b.p_pass:.2f} "
-                           f"< {problem.min_ratification_probability:g}")
+        if b.binds and b.applies and not problem.passes(np.array(b.p_pass)):
+            reasons.append(f"{b.body} passes it with probability {b.p_pass:.2f} < {need:g}")
     acceptable = bool(problem.acceptable(row)[0])
     assert acceptable == (not reasons), "acceptability and its reasons must agree"
     return Evaluation(
         scenario=problem.name, package=package, terms=problem.terms(idx),
         units=dict(zip(problem.issues, problem.units, strict=True)), parties=parties,
-        bodies=bodies, rules_broken=broken, p_ratified=float(np.prod(p)),
+        bodies=bodies, rules_broken=broken, p_ratified=float(np.prod(p)),  # binding bodies
         min_ratification_probability=problem.min_ratification_probability,
         acceptable=acceptable, reasons=reasons)

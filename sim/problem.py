@@ -118,9 +118,14 @@ class Problem:
     veto: np.ndarray  # (P,) bool
     interactions: tuple[tuple[int, Factor], ...]  # (party, additive factor)
     rules: tuple[Factor, ...]  # True where the deal satisfies the rule
-    red_lines: tuple[RedLine, ...]
-    bodies: tuple[Body, ...]
+    red_lines: tuple[RedLine, ...]  # of veto parties: they bind
+    bodies: tuple[Body, ...]  # ratifying for no party or for a veto party: they bind
     min_ratification_probability: float
+    rule_notes: tuple[str, ...] = ()
+    # A party without a veto cannot block a deal: its red lines and its bodies' votes are
+    # reported (evaluate) but bind nobody.
+    advisory_red_lines: tuple[RedLine, ...] = ()
+    advisory_bodies: tuple[Body, ...] = ()
     packages: dict[str, np.ndarray] = field(default_factory=dict)
 
     def rescaled(self, party: int, a: float, b: float) -> Problem:
@@ -231,11 +236,14 @@ class Problem:
         """P(every body that applies passes the deal), bodies voting independently."""
         return self.ratification(idx)[1].prod(axis=-1)
 
+    def passes(self, p_pass: np.ndarray) -> np.ndarray:
+        """A vote clears the bar: P >= the scenario's minimum, and P > 0 (a deal certain to
+        fail is never ratifiable, even with a minimum of 0). The one definition."""
+        return (p_pass >= self.min_ratification_probability - ACCEPT_TOL) & (p_pass > 0)
+
     def ratifiable(self, idx: np.ndarray) -> np.ndarray:
-        """Every body that votes passes the deal with P >= the scenario's minimum (and P > 0:
-        a deal certain to fail is never ratifiable, even with a minimum of 0)."""
-        p = self.ratification(idx)[1]
-        return ((p >= self.min_ratification_probability - ACCEPT_TOL) & (p > 0)).all(axis=-1)
+        """Every binding body that votes on the deal passes it."""
+        return self.passes(self.ratification(idx)[1]).all(axis=-1)
 
     def acceptable(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
         """Feasible, at least the reservation for every veto party, and ratifiable."""
@@ -311,11 +319,15 @@ def _compile(s: Scenario) -> Problem:
                 reads, sizes,
                 lambda idx, w=when, r=require: holds(r, idx) | (~holds(w, idx) if w else False)))
 
-    red_lines = tuple(
+    veto = [x.veto for x in s.parties.values()]
+    all_red_lines = [
         RedLine(p, Factor.of_condition(parse_condition(red.when, issues), sizes), red.note)
         for p, party in enumerate(s.parties.values()) for red in party.red_lines
-    )
+    ]
+    red_lines = tuple(r for r in all_red_lines if veto[r.party])
 
+    ratifies_for = {b: parties.index(name) for name, party in s.parties.items()
+                    for b in party.ratified_by}
     issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in issues.items()})
     bodies = []
     for bname, body in s.ratification.items():
@@ -324,8 +336,8 @@ def _compile(s: Scenario) -> Problem:
         applies = (Factor.of_condition(applies_cond, sizes) if applies_cond
                    else Factor((), np.array(True)))
         yes, p_pass = _body_tables(body.model_dump_json(), issues_key, body, issues, sizes)
-        bodies.append(Body(bname, body.kind, parties.index(body.party) if body.party else None,
-                           applies, yes, p_pass))
+        party = parties.index(body.party) if body.party else ratifies_for.get(bname)
+        bodies.append(Body(bname, body.kind, party, applies, yes, p_pass))
 
     problem = Problem(
         name=s.name, issues=tuple(names), kinds=tuple(issues[k].kind for k in names),
@@ -336,8 +348,11 @@ def _compile(s: Scenario) -> Problem:
         patience=np.array([x.patience for x in s.parties.values()]),
         veto=np.array([x.veto for x in s.parties.values()]),
         interactions=tuple(interactions), rules=tuple(rules), red_lines=red_lines,
-        bodies=tuple(bodies),
+        bodies=tuple(b for b in bodies if b.party is None or veto[b.party]),
         min_ratification_probability=s.settings.min_ratification_probability,
+        rule_notes=tuple(rule.note for rule in s.rules),
+        advisory_red_lines=tuple(r for r in all_red_lines if not veto[r.party]),
+        advisory_bodies=tuple(b for b in bodies if b.party is not None and not veto[b.party]),
     )
     problem.reservation[:] = [_reservation(s, problem, p) for p in range(P)]
     for name, pkg in s.packages.items():

@@ -57,8 +57,8 @@ def evaluation(ev: Evaluation) -> str:
     if ev.bodies:
         out += ["", "Ratification"]
         out.append(table(
-            ["body", "kind", "votes", "yes share", "P(pass)"],
-            [[b.body, b.kind, b.applies, b.yes_share, b.p_pass if b.applies else None]
+            ["body", "kind", "votes", "yes share", "P(pass)", "binds"],
+            [[b.body, b.kind, b.applies, b.yes_share, b.p_pass if b.applies else None, b.binds]
              for b in ev.bodies]))
         out.append(f"  P(ratified by all) = {ev.p_ratified:.3f}; each body that votes must "
                    f"pass it with P >= {ev.min_ratification_probability:g}")

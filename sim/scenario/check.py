@@ -3,20 +3,20 @@ sense, packages are feasible, uncertainty paths exist and at least one deal is f
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from sim.scenario import paths
 from sim.scenario.model import Curve, Scenario, Slope
-from sim.scenario.terms import ConditionError, LevelError, grid, level_index, parse_condition
+from sim.scenario.terms import (
+    ConditionError,
+    LevelError,
+    grid,
+    level_index,
+    parse_condition,
+    unknown,
+)
 
 Found = list[tuple[tuple, str]]
-
-
-def _unknown(kind: str, name: str, valid: list[str]) -> str:
-    near = difflib.get_close_matches(name, valid, n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    return f"unknown {kind} '{name}'{hint} valid: {', '.join(valid) or '(none)'}"
 
 
 def check(s: Scenario) -> Found:
@@ -36,18 +36,19 @@ def check(s: Scenario) -> Found:
         except LevelError as e:
             found.append((path, str(e)))
 
+    claimed: dict[str, str] = {}  # body -> the party whose ratified_by lists it
     for pname, party in s.parties.items():
         base = ("parties", pname)
         for issue in party.weights:
             if issue not in issues:
-                found.append(((*base, "weights", issue), _unknown("issue", issue, names)))
+                found.append(((*base, "weights", issue), unknown("issue", issue, names)))
         if sum(party.weights.values()) <= 0:
             found.append(((*base, "weights"), "weights are all zero; give at least one "
                                               "issue a positive weight"))
         for issue, fn in party.values.items():
             path = (*base, "values", issue)
             if issue not in issues:
-                found.append((path, _unknown("issue", issue, names)))
+                found.append((path, unknown("issue", issue, names)))
                 continue
             kind = issues[issue].kind
             if isinstance(fn, Curve):
@@ -62,7 +63,7 @@ def check(s: Scenario) -> Found:
             levels = [str(x).lower() for x in grid(issues[issue])]
             for key in fn:
                 if key not in levels:
-                    found.append(((*path, key), _unknown("level", key, levels)))
+                    found.append(((*path, key), unknown("level", key, levels)))
             missing = [lv for lv in levels if lv not in fn]
             if missing:
                 found.append((path, f"no value for level(s) {', '.join(missing)}; give every "
@@ -78,7 +79,16 @@ def check(s: Scenario) -> Found:
         for i, body in enumerate(party.ratified_by):
             if body not in s.ratification:
                 found.append(((*base, "ratified_by", i),
-                              _unknown("ratification body", body, list(s.ratification))))
+                              unknown("ratification body", body, list(s.ratification))))
+            elif s.ratification[body].party not in (None, pname):
+                found.append(((*base, "ratified_by", i),
+                              f"'{body}' ratifies for '{s.ratification[body].party}' (its "
+                              "`party:`); a body ratifies for one party"))
+            elif body in claimed and claimed[body] != pname:
+                found.append(((*base, "ratified_by", i),
+                              f"'{body}' is already listed by '{claimed[body]}'; a body "
+                              "ratifies for one party"))
+            claimed.setdefault(body, pname)
         if party.reservation == "derived":
             if s.no_deal is None:
                 found.append(((*base, "reservation"), "`derived` needs a `no_deal:` section "
@@ -94,18 +104,18 @@ def check(s: Scenario) -> Found:
         for issue, ref in s.no_deal.outlook.items():
             path = ("no_deal", "outlook", issue)
             if issue not in issues:
-                found.append((path, _unknown("issue", issue, names)))
+                found.append((path, unknown("issue", issue, names)))
             else:
                 level(issue, ref, path)
         for party in s.no_deal.cost:
             if party not in s.parties:
                 found.append((("no_deal", "cost", party),
-                              _unknown("party", party, list(s.parties))))
+                              unknown("party", party, list(s.parties))))
 
     for bname, body in s.ratification.items():
         base = ("ratification", bname)
         if body.party is not None and body.party not in s.parties:
-            found.append(((*base, "party"), _unknown("party", body.party, list(s.parties))))
+            found.append(((*base, "party"), unknown("party", body.party, list(s.parties))))
         if body.applies_when is not None:
             cond(body.applies_when, (*base, "applies_when"))
         groups = [((), body)] + [
@@ -116,7 +126,7 @@ def check(s: Scenario) -> Found:
             for issue, effect in logit.effects.items():
                 path = (*base, *sub, "effects", issue)
                 if issue not in issues:
-                    found.append((path, _unknown("issue", issue, names)))
+                    found.append((path, unknown("issue", issue, names)))
                     continue
                 kind = issues[issue].kind
                 if isinstance(effect, Slope):
@@ -139,7 +149,7 @@ def check(s: Scenario) -> Found:
         base = ("packages", pkg_name, "terms")
         for issue, ref in pkg.terms.items():
             if issue not in issues:
-                found.append(((*base, issue), _unknown("issue", issue, names)))
+                found.append(((*base, issue), unknown("issue", issue, names)))
             else:
                 level(issue, ref, (*base, issue))
         missing = [k for k in names if k not in pkg.terms]

@@ -57,7 +57,7 @@ class Issue(Strict):
         description="Inferred: `levels` makes it discrete, `range` numeric; "
         "write `type: boolean` for a yes/no term.",
     )
-    description: str = ""
+    description: str = Field("", description="Free text for readers of the scenario.")
     levels: list[Annotated[str, Field(pattern=r"^[^.\s]+$")]] | None = Field(
         None,
         description="Discrete levels in their natural order (`at_least`/`at_most` compare "
@@ -157,22 +157,24 @@ ValueFunction = Annotated[
 class Interaction(Strict):
     """A term that only matters together with others: `add` when `when` holds."""
 
-    when: Condition
-    add: float = Field(description="Added to the party's utility (same scale as values).")
-    note: Note = ""
+    when: Condition = Field(description="When the deal meets this condition...")
+    add: float = Field(description="...this is added to the party's utility (same scale as "
+                       "values; may be negative).")
+    note: Note = Field("", description="Why, for readers; shown nowhere else.")
 
 
 class RedLine(Strict):
     """A deal matching `when` is unacceptable to this party, whatever its utility."""
 
-    when: Condition
-    note: Note = ""
+    when: Condition = Field(description="Deals meeting this condition are unacceptable to "
+                            "the party.")
+    note: Note = Field("", description="Shown when a deal hits the red line.")
 
 
 class Party(Strict):
     """A negotiating party with an additive multi-attribute utility."""
 
-    description: str = ""
+    description: str = Field("", description="Free text for readers of the scenario.")
     weights: dict[str, Annotated[float, Field(ge=0)]] = Field(
         description="issue -> weight >= 0; normalised to sum 1. Issues left out weigh 0."
     )
@@ -182,8 +184,11 @@ class Party(Strict):
     reservation: float | Literal["derived"] = Field(
         description="Utility of no deal, or `derived` from `no_deal` (outlook minus cost)."
     )
-    interactions: list[Interaction] = []
-    red_lines: list[RedLine] = []
+    interactions: list[Interaction] = Field(
+        [], description="Terms that only matter together: `{when: condition, add: x}`.")
+    red_lines: list[RedLine] = Field(
+        [], description="Conditions that make a deal unacceptable to this party whatever its "
+        "utility; they bind only when the party has a veto.")
     power: float = Field(1.0, gt=0, description="Bargaining power (weighted Nash, proposer odds).")
     patience: float = Field(
         0.95, gt=0, le=1, description="Discount factor per round of bargaining."
@@ -211,7 +216,7 @@ class Party(Strict):
 class NoDeal(Strict):
     """What happens without agreement: the terms the world drifts to, and its cost."""
 
-    description: str = ""
+    description: str = Field("", description="Free text for readers of the scenario.")
     outlook: dict[str, LevelRef] = Field(
         {}, description="issue -> level the world drifts to without a deal."
     )
@@ -254,7 +259,7 @@ def _effect_keys(v: Any) -> Any:
 class Logit(Strict):
     """P(yes) = 1 / (1 + exp(-(intercept + sum of the deal's effects)))."""
 
-    intercept: float = 0.0
+    intercept: float = Field(0.0, description="Logit of P(yes) before the deal's effects.")
     effects: dict[str, Effect] = Field(
         {}, description="issue -> {level: logit effect} or {slope: b} on a numeric issue."
     )
@@ -264,19 +269,19 @@ class Logit(Strict):
 class Segment(Logit):
     """A part of the electorate with its own acceptance model, added to the body's."""
 
-    description: str = ""
+    description: str = Field("", description="Free text for readers of the scenario.")
     share: float = Field(gt=0, le=1, description="Share of the electorate (shares sum to 1).")
 
 
 class Bloc(Logit):
     """A group of legislators sharing an acceptance model, added to the body's."""
 
-    description: str = ""
-    seats: int = Field(gt=0)
+    description: str = Field("", description="Free text for readers of the scenario.")
+    seats: int = Field(gt=0, description="Members in the bloc (blocs' seats sum to the body's).")
 
 
 class BodyBase(Logit):
-    description: str = ""
+    description: str = Field("", description="Free text for readers of the scenario.")
     party: Name | None = Field(None, description="The party this body ratifies for, if any.")
     applies_when: Condition | None = Field(
         None, description="The body votes only on deals meeting this condition."
@@ -289,8 +294,10 @@ class BodyBase(Logit):
 class Referendum(BodyBase):
     """An electorate voting yes or no; valid only when turnout reaches `min_turnout`."""
 
-    kind: Literal["referendum"]
-    segments: dict[Name, Segment] = {}
+    kind: Literal["referendum"] = Field(description="`referendum` or `legislature`.")
+    segments: dict[Name, Segment] = Field(
+        {}, description="Parts of the electorate with their own effects; shares sum to 1. "
+        "Without segments the body's own model applies to everyone.")
     pass_share: float = Field(0.5, gt=0, lt=1, description="Yes share of valid votes needed.")
     turnout: Unit = Field(1.0, description="Expected turnout.")
     turnout_sd: float = Field(0.0, ge=0, description="Uncertainty of turnout.")
@@ -308,10 +315,11 @@ class Referendum(BodyBase):
 class Legislature(BodyBase):
     """Members vote independently given the mood; the deal passes with `pass_votes` yes votes."""
 
-    kind: Literal["legislature"]
-    seats: int = Field(gt=0)
+    kind: Literal["legislature"] = Field(description="`referendum` or `legislature`.")
+    seats: int = Field(gt=0, description="Members voting.")
     pass_votes: int = Field(gt=0, description="Yes votes needed, e.g. 67 of 100.")
-    blocs: dict[Name, Bloc] = {}
+    blocs: dict[Name, Bloc] = Field(
+        {}, description="Groups of members with their own effects; seats sum to `seats`.")
 
     @model_validator(mode="after")
     def _seats(self) -> Legislature:
@@ -333,10 +341,11 @@ Body = Annotated[Referendum | Legislature, Field(discriminator="kind")]
 class Rule(Strict):
     """A feasibility link: deals meeting `when` must meet `require`; or `forbid` deals outright."""
 
-    when: Condition | None = None
-    require: Condition | None = None
-    forbid: Condition | None = None
-    note: Note = ""
+    when: Condition | None = Field(None, description="Deals meeting this condition...")
+    require: Condition | None = Field(None, description="...must meet this one (without "
+                                      "`when`: every deal must).")
+    forbid: Condition | None = Field(None, description="Deals meeting this are infeasible.")
+    note: Note = Field("", description="Why the link exists; shown when a deal breaks it.")
 
     @model_validator(mode="after")
     def _form(self) -> Rule:
@@ -351,21 +360,26 @@ class Rule(Strict):
 class Package(Strict):
     """A named deal (a real proposal): one level for every issue."""
 
-    description: str = ""
-    terms: dict[str, LevelRef]
-    source: str = ""
+    description: str = Field("", description="Free text for readers of the scenario.")
+    terms: dict[str, LevelRef] = Field(description="issue -> level, for every issue.")
+    source: str = Field("", description="Where the proposal comes from (a `sources:` key "
+                        "or free text).")
 
 
 class Distribution(Strict):
     """One of: uniform [low, high], normal [mean, sd], triangular [low, mode, high],
     beta [a, b] (on [0, 1]), choice [values...]."""
 
-    uniform: tuple[float, float] | None = None
-    normal: tuple[float, Annotated[float, Field(gt=0)]] | None = None
-    triangular: tuple[float, float, float] | None = None
-    beta: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = None
-    choice: list[Any] | None = Field(None, min_length=1)
-    note: str = ""
+    uniform: tuple[float, float] | None = Field(None, description="[low, high]")
+    normal: tuple[float, Annotated[float, Field(gt=0)]] | None = Field(
+        None, description="[mean, sd]")
+    triangular: tuple[float, float, float] | None = Field(
+        None, description="[low, mode, high]")
+    beta: tuple[Annotated[float, Field(gt=0)], Annotated[float, Field(gt=0)]] | None = Field(
+        None, description="[a, b], on [0, 1]")
+    choice: list[Any] | None = Field(None, min_length=1,
+                                     description="Values drawn with equal probability.")
+    note: str = Field("", description="Why this range: the source or the judgement.")
 
     @model_validator(mode="after")
     def _one(self) -> Distribution:
@@ -383,10 +397,12 @@ class Distribution(Strict):
 
 
 class Source(Strict):
-    title: str
-    url: str = ""
+    """A citation: every number in a scenario should trace to one, or say it is a judgement."""
+
+    title: str = Field(description="What the source is: outlet, author, title.")
+    url: str = Field("", description="Where to read it.")
     date: str = Field("", description="As written, e.g. 2025-12-13 or 2025.")
-    note: Note = ""
+    note: Note = Field("", description="What it supports.")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -395,6 +411,8 @@ class Source(Strict):
 
 
 class Settings(Strict):
+    """How the analysis reads the scenario."""
+
     min_ratification_probability: Unit = Field(
         0.5, description="A deal is acceptable only if every body that applies passes it "
         "with at least this probability."
@@ -408,22 +426,23 @@ class Scenario(Strict):
         extra="forbid", frozen=True, allow_inf_nan=False, title="sim scenario"
     )
 
-    name: str
-    description: str = ""
+    name: str = Field(description="The scenario's name, shown in every output.")
+    description: str = Field("", description="Free text for readers of the scenario.")
     extends: str | None = Field(
         None, description="A base scenario file (relative to this one); this file overrides it."
     )
-    issues: dict[Name, Issue] = Field(min_length=1)
-    parties: dict[Name, Party] = Field(min_length=2)
-    no_deal: NoDeal | None = None
-    ratification: dict[Name, Body] = {}
-    rules: list[Rule] = []
-    packages: dict[Name, Package] = {}
+    issues: dict[Name, Issue] = Field(min_length=1, description="The terms of a deal.")
+    parties: dict[Name, Party] = Field(min_length=2, description="Who negotiates.")
+    no_deal: NoDeal | None = Field(None, description="What happens without agreement.")
+    ratification: dict[Name, Body] = Field(
+        {}, description="Bodies that vote a deal up or down (referendum, legislature).")
+    rules: list[Rule] = Field([], description="Feasibility links between issues.")
+    packages: dict[Name, Package] = Field({}, description="Named deals, e.g. real proposals.")
     uncertainty: dict[str, Distribution] = Field(
         {}, description="dotted path -> distribution, e.g. parties.russia.reservation."
     )
-    sources: dict[Name, Source] = {}
-    settings: Settings = Settings()
+    sources: dict[Name, Source] = Field({}, description="Citations, by key.")
+    settings: Settings = Field(Settings(), description="How the analysis reads the scenario.")
 
 
 CONDITION_SCHEMA: dict = {
@@ -434,9 +453,11 @@ CONDITION_SCHEMA: dict = {
     "type": "object",
     "minProperties": 1,
     "properties": {
-        "all": {"type": "array", "items": {"$ref": "#/$defs/Condition"}},
-        "any": {"type": "array", "items": {"$ref": "#/$defs/Condition"}},
-        "not": {"$ref": "#/$defs/Condition"},
+        "all": {"type": "array", "items": {"$ref": "#/$defs/Condition"},
+                "description": "Every condition in the list holds."},
+        "any": {"type": "array", "items": {"$ref": "#/$defs/Condition"},
+                "description": "At least one condition in the list holds."},
+        "not": {"$ref": "#/$defs/Condition", "description": "The condition does not hold."},
     },
     "additionalProperties": {
         "anyOf": [

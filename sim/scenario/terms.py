@@ -34,6 +34,13 @@ def grid(issue: Issue) -> list:
     return points
 
 
+def unknown(kind: str, name: str, valid: list[str], also: list[str] | None = None) -> str:
+    """'unknown level 'x'; did you mean 'y'? valid: a, b': the message for every bad name."""
+    near = difflib.get_close_matches(name, [*valid, *(also or [])], n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else ";"
+    return f"unknown {kind} '{name}'{hint} valid: {', '.join(map(str, valid)) or '(none)'}"
+
+
 class LevelError(ValueError):
     """A level reference that does not name a level; the message says what would be valid."""
 
@@ -67,9 +74,7 @@ def level_index(issue: Issue, ref: Any, levels: list | None = None) -> int:
     name = "true" if ref is True else "false" if ref is False else str(ref)
     if name in levels:
         return levels.index(name)
-    near = difflib.get_close_matches(name, levels, n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise LevelError(f"unknown level '{name}'{hint} valid: {', '.join(levels)}")
+    raise LevelError(unknown("level", name, levels))
 
 
 def _span(levels: list) -> str:
@@ -143,9 +148,8 @@ def parse_condition(raw: Any, issues: dict[str, Issue], path: tuple = ()) -> Con
         elif key in issues:
             parts.append(_leaf(names.index(key), issues[key], value, here))
         else:
-            near = difflib.get_close_matches(str(key), [*names, "all", "any", "not"], n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            raise ConditionError(here, f"unknown issue '{key}'{hint} valid: {', '.join(names)}")
+            raise ConditionError(here, unknown("issue", str(key), names,
+                                               also=["all", "any", "not"]))
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 

@@ -21,17 +21,17 @@ def blockers(problem: Problem) -> list[dict]:
     """Rules, red lines and ratification bodies by how many deals each excludes alone."""
     out = []
     for i, rule in enumerate(problem.rules):
-        out.append({"kind": "rule", "name": f"rule {i}",
+        note = problem.rule_notes[i] if problem.rule_notes else ""
+        out.append({"kind": "rule", "name": f"rule {i}" + (f": {note}" if note else ""),
                     "excludes": _excluded(rule, problem.sizes, ~rule.table)})
     for r in problem.red_lines:
         out.append({"kind": "red line", "name": f"{problem.parties[r.party]}: "
                     f"{r.note or 'red line'}", "excludes": _excluded(r.hit, problem.sizes,
                                                                       r.hit.table)})
-    need = problem.min_ratification_probability
     for b in problem.bodies:
         issues = tuple(sorted(set(b.applies.issues) | set(b.p_pass.issues)))
-        table = Factor.tabulate(issues, problem.sizes, lambda idx, b=b: b.applies.at(idx) & (
-            (b.p_pass.at(idx) < need) | (b.p_pass.at(idx) <= 0)))
+        table = Factor.tabulate(issues, problem.sizes, lambda idx, b=b: b.applies.at(idx)
+                                & ~problem.passes(b.p_pass.at(idx)))
         out.append({"kind": "ratification", "name": b.name,
                     "excludes": _excluded(table, problem.sizes, table.table)})
     return sorted(out, key=lambda x: -x["excludes"])

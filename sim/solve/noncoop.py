@@ -87,18 +87,16 @@ def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equi
     """Rubinstein's alternating offers between the two columns of `gains`.
 
     The stationary equilibrium makes each responder indifferent: with phi the frontier
-    (party 2's best gain given party 1's, lotteries between adjacent frontier deals allowed),
-    party 1 proposing first gets the root a of phi(a) = delta_2 phi(delta_1 a). Solved by
-    Brent's method; exact for a linear pie, the standard convexification otherwise."""
+    (party 2's best gain given party 1's, any lottery over deals allowed, so phi is the upper
+    concave hull of the deals' gains), party 1 proposing first gets the root a of
+    phi(a) = delta_2 phi(delta_1 a), unique because phi is concave and decreasing. Solved by
+    Brent's method; exact for a linear pie."""
     from scipy.optimize import brentq
 
     assert gains.shape[1] == 2, "alternating offers is a two-party protocol"
     g = gains if first == 0 else gains[:, ::-1]
     d1, d2 = (patience if first == 0 else patience[::-1])
-    front = g[np.lexsort((-g[:, 1], g[:, 0]))]
-    keep = np.r_[True, front[1:, 0] > front[:-1, 0]]  # best g2 for each g1
-    front = front[keep]
-    xs, ys = front[:, 0], np.maximum.accumulate(front[::-1, 1])[::-1]
+    xs, ys = _concave_frontier(g)
 
     def phi(a):
         return np.interp(a, xs, ys)  # flat below the first point (free disposal)
@@ -119,6 +117,27 @@ def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equi
     nearest = [np.argmin(np.abs(gains - row).sum(axis=1)) for row in payoffs]
     proposals = [np.eye(len(gains))[i] for i in nearest]
     return Equilibrium("alternating", payoffs[0], proposals, payoffs, True, 1)
+
+
+def _concave_frontier(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of the upper concave hull of the points, on its non-increasing part: the
+    frontier of all lotteries over the deals (Andrew's monotone chain)."""
+    pts = np.unique(g, axis=0)
+    pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
+    hull: list[np.ndarray] = []
+    for p in pts[::-1]:  # right to left keeps the upper hull
+        while len(hull) >= 2 and _turn(hull[-2], hull[-1], p) <= 0:
+            hull.pop()
+        hull.append(p)
+    hull = np.array(hull[::-1])
+    top = int(np.argmax(hull[:, 1]))  # left of the highest point, more of party 1 costs nothing
+    hull = hull[top:]
+    return hull[:, 0], hull[:, 1]
+
+
+def _turn(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """> 0 when o -> a -> b turns counter-clockwise."""
+    return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
 
 
 def rubinstein_share(delta1: float, delta2: float) -> float:

@@ -25,11 +25,10 @@ def _constraints(problem: Problem, ratifiable: bool) -> list[Factor]:
     tables = list(problem.rules) + [Factor(r.hit.issues, ~r.hit.table)
                                     for r in problem.red_lines]
     if ratifiable:
-        need = problem.min_ratification_probability
         for b in problem.bodies:
             issues = tuple(sorted(set(b.applies.issues) | set(b.p_pass.issues)))
             tables.append(Factor.tabulate(issues, problem.sizes, lambda idx, b=b: ~b.applies.at(
-                idx) | ((b.p_pass.at(idx) >= need - ACCEPT_TOL) & (b.p_pass.at(idx) > 0))))
+                idx) | problem.passes(b.p_pass.at(idx))))
     return [t for t in tables if not t.table.all()]
 
 

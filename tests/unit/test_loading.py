@@ -133,3 +133,35 @@ def test_the_public_api_names_work_as_the_design_says():
     result = sim.solve(scenario)
     assert result.solutions["nash"] is not None
     assert sim.evaluate(scenario, result.solutions["nash"].terms).acceptable
+
+
+def test_a_party_without_a_veto_binds_nobody(tmp_path):
+    text = GOOD.replace("    reservation: 0.3\n  importer",
+                        "    reservation: 0.3\n    veto: false\n    red_lines:\n"
+                        "      - when: {tariff: high}\n        note: never high\n"
+                        "    ratified_by: [senate]\n  importer")
+    text += ("ratification:\n  senate:\n    kind: legislature\n    seats: 10\n"
+             "    pass_votes: 10\n    intercept: -5\n")
+    (tmp_path / "v.yaml").write_text(text)
+    problem = sim.compile_problem(sim.load(tmp_path / "v.yaml"))
+    assert not problem.red_lines and not problem.bodies  # both advisory
+    ev = sim.evaluate(problem, {"tariff": "high", "quota": "small"})
+    assert ev.acceptable
+    assert ev.parties[0].red_lines == ["never high"]
+    assert ev.bodies[0].party == "exporter" and not ev.bodies[0].binds
+    veto = text.replace("    veto: false\n", "")
+    (tmp_path / "w.yaml").write_text(veto)
+    ev = sim.evaluate(sim.load(tmp_path / "w.yaml"), {"tariff": "high", "quota": "small"})
+    assert not ev.acceptable
+    assert "exporter red line: never high" in ev.reasons
+    assert any(r.startswith("senate passes it") for r in ev.reasons)
+
+
+def test_a_body_ratifies_for_one_party(tmp_path):
+    text = GOOD.replace("    reservation: 0.3\n  importer",
+                        "    reservation: 0.3\n    ratified_by: [senate]\n  importer")
+    text += ("ratification:\n  senate:\n    kind: legislature\n    party: importer\n"
+             "    seats: 10\n    pass_votes: 6\n")
+    (tmp_path / "b.yaml").write_text(text)
+    with pytest.raises(sim.InputError, match="'senate' ratifies for 'importer'"):
+        sim.load(tmp_path / "b.yaml")

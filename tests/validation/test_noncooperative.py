@@ -68,3 +68,12 @@ def test_baron_ferejohn_seven_players_quota_four():
     assert eq.payoffs[0, 0] == pytest.approx(0.657143, abs=1e-6)
     offered = gains[eq.proposals[0] > 0]
     assert np.allclose(np.sort(offered[:, 1:], axis=1)[:, -3:], 0.114286, atol=1e-6)
+
+
+def test_alternating_offers_convexify_a_non_concave_frontier():
+    # Deals on u2 = (1 - u1)^2 lie below the chord from (0, 1) to (1, 0); lotteries between
+    # the two ends make the chord the frontier, so the linear-pie answer applies.
+    x = np.linspace(0, 1, 21)
+    deals = np.stack([x, (1 - x) ** 2], axis=1)
+    eq = alternating(deals, np.array([0.9, 0.8]))
+    assert eq.values[0] == pytest.approx((1 - 0.8) / (1 - 0.9 * 0.8), abs=1e-9)
