@@ -63,6 +63,8 @@ def _merge(front: tuple, new: tuple) -> tuple:
     """Non-dominated (in expected utility) union of two candidate sets."""
     if not len(new[0]):
         return front
+    if not len(front[0]):
+        return new  # callers pass non-dominated candidates
     both = tuple(np.concatenate([a, b]) for a, b in zip(front, new, strict=True))
     keep = nondominated(both[2])
     return tuple(a[keep] for a in both)
@@ -170,7 +172,9 @@ def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
         acc = (u[:, problem.veto] >= problem.reservation[problem.veto] - ACCEPT_TOL).all(axis=1)
         idx, u, p = idx[acc], u[acc], p[acc]
         eu = p[:, None] * u + (1 - p[:, None]) * problem.reservation
-        keep = nondominated(eu)
+        # One split combination: a translate of the free frontier, filtered and mapped by an
+        # increasing affine map, is still non-dominated; only several need filtering.
+        keep = nondominated(eu) if len(idx_s) > 1 else np.arange(len(eu))
         front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
     # Recompute utilities in the canonical summation order so both methods print equal bytes.
     idx = front[0]

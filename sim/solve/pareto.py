@@ -21,6 +21,7 @@ import numpy as np
 
 DECIMALS = 12
 _SCREEN = 64
+_ALL_PAIRS = 160  # below this, comparing all pairs at once is faster than any bookkeeping
 _CHUNK = 2048  # dominators per bitset chunk
 _QUERIES = 1 << 14  # queries per pass, bounds memory to _QUERIES * _CHUNK / 8 bytes per array
 
@@ -40,6 +41,8 @@ def nondominated(points: np.ndarray) -> np.ndarray:
         return np.flatnonzero(y[:, 0] == y[:, 0].max())
     if y.shape[1] == 2:
         return _two_d(y)
+    if n <= _ALL_PAIRS:
+        return nondominated_naive(y)
     sums = y.sum(axis=1)
     order = np.argsort(-sums, kind="stable")  # a dominator has a strictly larger sum
     y, sums = y[order], sums[order]
@@ -68,14 +71,17 @@ def _screen(y: np.ndarray, sums: np.ndarray) -> np.ndarray:
     typical data most of them."""
     alive = np.arange(len(y))
     for size in (8, _SCREEN):
-        cols, sa = np.ascontiguousarray(y[alive].T), sums[alive]
-        strong = np.unique(np.concatenate([np.arange(min(size, len(sa))), cols.argmax(axis=1)]))
-        dominated = np.zeros(len(sa), dtype=bool)
-        for i in strong:
-            below = sa < sa[i]
-            for col in cols:
-                below &= col <= col[i]
-            dominated |= below
+        ya, sa = y[alive], sums[alive]
+        strong = np.unique(np.concatenate([np.arange(min(size, len(ya))), ya.argmax(axis=0)]))
+        s, ss = ya[strong], sa[strong]
+        dominated = np.zeros(len(ya), dtype=bool)
+        step = max(1, (1 << 21) // (len(strong) * y.shape[1]))
+        for start in range(0, len(ya), step):
+            chunk, cs = ya[start:start + step], sa[start:start + step]
+            below = cs[:, None] < ss[None, :]  # (chunk, strong): column by column, no 3-D
+            for c in range(y.shape[1]):
+                below &= chunk[:, c, None] <= s[None, :, c]
+            dominated[start:start + step] = below.any(axis=1)
         alive = alive[~dominated]
     return alive
 
