@@ -84,13 +84,6 @@ def _span(levels: list) -> str:
     return f"{levels[0]:g} to {levels[-1]:g} in steps of {step:g}"
 
 
-def format_level(level: Any) -> Any:
-    """A level as JSON shows it: a name, a number or a boolean."""
-    if isinstance(level, np.generic):
-        return level.item()
-    return level
-
-
 # --- conditions ----------------------------------------------------------------------------
 
 

@@ -5,7 +5,12 @@ import itertools
 import numpy as np
 import pytest
 
-from sim.solve.noncoop import alternating, baron_ferejohn_shares, random_proposer
+from sim.solve.noncoop import (
+    alternating,
+    baron_ferejohn_shares,
+    random_proposer,
+    rubinstein_share,
+)
 
 
 def pie(step_count: int) -> np.ndarray:
@@ -18,6 +23,7 @@ def pie(step_count: int) -> np.ndarray:
 def test_rubinstein_on_a_pie(d1, d2, want):
     eq = alternating(pie(10), np.array([d1, d2]))
     assert eq.values[0] == pytest.approx(want, abs=1e-6)
+    assert rubinstein_share(d1, d2) == pytest.approx(want, abs=1e-6)
     assert eq.values.sum() == pytest.approx(1.0)
     # the second mover, proposing first instead, gets (1 - delta1) / (1 - delta1 delta2)
     swapped = alternating(pie(10), np.array([d1, d2]), first=1)
