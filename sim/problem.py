@@ -25,6 +25,7 @@ from sim.scenario.terms import (
     level_index,
     parse_condition,
     scope,
+    unknown,
 )
 
 ACCEPT_TOL = 1e-9
@@ -159,15 +160,13 @@ class Problem:
         """Level indices of a deal written as {issue: level}; every issue must be given."""
         from sim.errors import InputError
 
+        strangers = [k for k in terms if k not in self.issues]
+        if strangers:
+            raise InputError([unknown("issue", k, list(self.issues)) for k in strangers])
         missing = [k for k in self.issues if k not in terms]
-        unknown = [k for k in terms if k not in self.issues]
-        if missing or unknown:
-            parts = []
-            if unknown:
-                parts.append(f"unknown issue(s) {', '.join(unknown)}")
-            if missing:
-                parts.append(f"no level for {', '.join(missing)}")
-            raise InputError("; ".join(parts) + f" (issues: {', '.join(self.issues)})")
+        if missing:
+            raise InputError(f"no level for {', '.join(missing)}; a deal gives every issue a "
+                             f"level (issues: {', '.join(self.issues)})")
         out, bad = [], []
         for k, name in enumerate(self.issues):
             try:

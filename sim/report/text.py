@@ -60,12 +60,13 @@ def evaluation(ev: Evaluation) -> str:
             ["body", "kind", "votes", "yes share", "P(pass)", "binds"],
             [[b.body, b.kind, b.applies, b.yes_share, b.p_pass if b.applies else None, b.binds]
              for b in ev.bodies]))
-        out.append(f"  P(ratified by all) = {ev.p_ratified:.3f}; each body that votes must "
-                   f"pass it with P >= {ev.min_ratification_probability:g}")
+        out.append(f"  P(ratified) = {ev.p_ratified:.3f} (every binding body that votes); "
+                   f"each must pass it with P >= {ev.min_ratification_probability:g}")
     out.append("")
     if ev.acceptable:
-        out.append("Acceptable: every veto party gets at least its reservation, no red line "
-                   "is hit and it is ratifiable.")
+        out.append("Acceptable: every veto party gets at least its reservation, no veto "
+                   "party's red line is hit, the rules allow it and every binding body passes "
+                   "it.")
     else:
         out.append("Not acceptable:")
         out += [f"  - {r}" for r in ev.reasons]

@@ -88,7 +88,8 @@ def check(s: Scenario) -> Found:
                 found.append(((*base, "ratified_by", i),
                               f"'{body}' is already listed by '{claimed[body]}'; a body "
                               "ratifies for one party"))
-            claimed.setdefault(body, pname)
+            else:
+                claimed[body] = pname
         if party.reservation == "derived":
             if s.no_deal is None:
                 found.append(((*base, "reservation"), "`derived` needs a `no_deal:` section "

@@ -195,7 +195,8 @@ class Party(Strict):
     )
     veto: bool = Field(True, description="Whether the deal needs this party's consent.")
     ratified_by: list[Name] = Field(
-        [], description="Ratification bodies that must approve the deal for this party."
+        [], description="Ratification bodies that approve the deal for this party (a body "
+        "ratifies for one party). They bind only if the party has a veto."
     )
 
     @field_validator("values", mode="before")

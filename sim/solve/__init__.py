@@ -101,7 +101,7 @@ def predict(problem: Problem, front: Frontier) -> dict | None:
 
     def deal_of(mix, payoff):
         row = int(np.argmax(mix))
-        # A lottery: the payoff mixes frontier deals; the terms shown are the likeliest one's.
+        # A lottery mixes frontier deals; the terms shown are those of its likeliest deal.
         lottery = not np.allclose(gains[row], payoff, atol=1e-9)
         return {"terms": problem.terms(front.idx[row]),
                 "utility": {n: float(x) for n, x in zip(names, payoff + r, strict=True)},

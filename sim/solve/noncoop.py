@@ -96,7 +96,7 @@ def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equi
     assert gains.shape[1] == 2, "alternating offers is a two-party protocol"
     g = gains if first == 0 else gains[:, ::-1]
     d1, d2 = (patience if first == 0 else patience[::-1])
-    xs, ys = _concave_frontier(g)
+    xs, ys, rows = _concave_frontier(g)
 
     def phi(a):
         return np.interp(a, xs, ys)  # flat below the first point (free disposal)
@@ -114,25 +114,37 @@ def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equi
     payoffs = np.array([own, other])
     if first == 1:
         payoffs = payoffs[:, ::-1]
-    nearest = [np.argmin(np.abs(gains - row).sum(axis=1)) for row in payoffs]
-    proposals = [np.eye(len(gains))[i] for i in nearest]
+    proposals = [_lottery(xs, rows, len(gains), a), _lottery(xs, rows, len(gains), d1 * a)]
     return Equilibrium("alternating", payoffs[0], proposals, payoffs, True, 1)
 
 
-def _concave_frontier(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices of the upper concave hull of the points, on its non-increasing part: the
-    frontier of all lotteries over the deals (Andrew's monotone chain)."""
-    pts = np.unique(g, axis=0)
-    pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
-    hull: list[np.ndarray] = []
-    for p in pts[::-1]:  # right to left keeps the upper hull
-        while len(hull) >= 2 and _turn(hull[-2], hull[-1], p) <= 0:
-            hull.pop()
-        hull.append(p)
-    hull = np.array(hull[::-1])
-    top = int(np.argmax(hull[:, 1]))  # left of the highest point, more of party 1 costs nothing
-    hull = hull[top:]
-    return hull[:, 0], hull[:, 1]
+def _lottery(xs: np.ndarray, rows: np.ndarray, m: int, a: float) -> np.ndarray:
+    """Weights over the deals of the hull segment whose lottery gives party 1 gain a."""
+    mix = np.zeros(m)
+    j = int(np.clip(np.searchsorted(xs, a), 1, len(xs) - 1)) if len(xs) > 1 else 0
+    if len(xs) == 1 or a <= xs[0]:
+        mix[rows[0]] = 1.0
+        return mix
+    w = (a - xs[j - 1]) / (xs[j] - xs[j - 1])
+    mix[rows[j - 1]] += 1 - w
+    mix[rows[j]] += w
+    return mix
+
+
+def _concave_frontier(g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertices of the upper concave hull of the points on its non-increasing part (the
+    frontier of all lotteries over the deals; Andrew's monotone chain), as (x, y, row)."""
+    _, first = np.unique(g, axis=0, return_index=True)  # one row per distinct point
+    order = first[np.lexsort((g[first, 1], g[first, 0]))]
+    hull: list[int] = []
+    for i in order[::-1]:  # right to left keeps the upper hull; collinear points stay, so a
+        while len(hull) >= 2 and _turn(g[hull[-2]], g[hull[-1]], g[i]) < 0:  # lottery mixes
+            hull.pop()  # neighbouring deals
+        hull.append(int(i))
+    rows = np.array(hull[::-1])
+    top = int(np.argmax(g[rows, 1]))  # left of the highest point, more for party 1 is free
+    rows = rows[top:]
+    return g[rows, 0], g[rows, 1], rows
 
 
 def _turn(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:

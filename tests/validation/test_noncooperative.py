@@ -83,3 +83,11 @@ def test_alternating_offers_convexify_a_non_concave_frontier():
     deals = np.stack([x, (1 - x) ** 2], axis=1)
     eq = alternating(deals, np.array([0.9, 0.8]))
     assert eq.values[0] == pytest.approx((1 - 0.8) / (1 - 0.9 * 0.8), abs=1e-9)
+
+
+def test_the_alternating_offer_is_a_lottery_over_neighbouring_deals():
+    eq = alternating(pie(10), np.array([0.9, 0.8]))
+    mix = eq.proposals[0]
+    assert mix.sum() == pytest.approx(1.0)
+    assert sorted(np.flatnonzero(mix)) == [7, 8]  # x = 0.7 and 0.8 around 0.714286
+    assert mix @ pie(10)[:, 0] == pytest.approx(rubinstein_share(0.9, 0.8))
