@@ -134,7 +134,7 @@ def solve(
     samples: Annotated[int, typer.Option(
         min=0, help="Draw the scenario's uncertainty N times: P(acceptable) per deal and how "
         "often it is each solution.")] = 0,
-    seed: Annotated[int, typer.Option(help="Root seed for --samples.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed for --samples.")] = 0,
     plot: Annotated[Path | None, typer.Option(
         help="Write frontier.png and acceptability.png to this folder.")] = None,
     map_issues: Annotated[str | None, typer.Option(

@@ -25,6 +25,7 @@ from sim.scenario.terms import (
     level_index,
     parse_condition,
     scope,
+    table_key,
     unknown,
 )
 
@@ -235,6 +236,11 @@ class Problem:
         """P(every body that applies passes the deal), bodies voting independently."""
         return self.ratification(idx)[1].prod(axis=-1)
 
+    @property
+    def bargainers(self) -> np.ndarray:
+        """Whose gains the solutions weigh: the veto parties, or everyone if none has one."""
+        return self.veto if self.veto.any() else np.ones_like(self.veto)
+
     def passes(self, p_pass: np.ndarray) -> np.ndarray:
         """A vote clears the bar: P >= the scenario's minimum, and P > 0 (a deal certain to
         fail is never ratifiable, even with a minimum of 0). The one definition."""
@@ -297,7 +303,7 @@ def _compile(s: Scenario) -> Problem:
                 curves[k][p] = _curve(fn, levels[k])
                 values[k][p] = curves[k][p](np.asarray(levels[k], dtype=float))
             else:
-                values[k][p] = [fn[str(lv).lower()] for lv in levels[k]]
+                values[k][p] = [fn[table_key(lv)] for lv in levels[k]]
 
     interactions = []
     for p, party in enumerate(s.parties.values()):

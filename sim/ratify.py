@@ -26,11 +26,18 @@ import numpy as np
 from sim.scenario.model import Legislature, Logit, Referendum, Slope
 from sim.scenario.terms import grid, level_index
 
-# E[f(Z)], Z ~ N(0, 1), by the trapezoid rule on [-6, 6]: spectrally accurate for smooth f,
-# and the tails beyond 6 weigh 2e-9. 81 nodes agree with 2001 to 1e-9 on the default
-# scenario's Senate (swing_sd 1, 100 seats).
-_MOOD = np.linspace(-6.0, 6.0, 81)
-_MOOD_WEIGHTS = np.exp(-_MOOD**2 / 2) / np.exp(-_MOOD**2 / 2).sum()
+
+def mood_grid(seats: int, swing_sd: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights for E[f(Z)], Z ~ N(0, 1), by the trapezoid rule on [-6, 6] (the
+    tails beyond weigh 2e-9). P(pass | mood) rises from 0 to 1 over a mood interval of about
+    2 / (swing_sd sqrt(seats)); the rule is spectrally accurate once the spacing is below
+    about 3/4 of that, so larger chambers and moods get more nodes (81 at least: the default
+    scenario's 100-seat Senate with swing_sd 1 then agrees with 20001 nodes to 1e-9)."""
+    width = 2.0 / (max(swing_sd, 1e-12) * math.sqrt(seats))
+    n = int(min(20001, max(81, math.ceil(12.0 / (0.75 * width)) + 1)))
+    z = np.linspace(-6.0, 6.0, n)
+    w = np.exp(-z**2 / 2)
+    return z, w / w.sum()
 
 
 def expit(x: np.ndarray) -> np.ndarray:
@@ -168,19 +175,20 @@ class LegislatureModel(_Groups):
     def _p_pass(self, eta: np.ndarray) -> np.ndarray:
         if self.swing_sd == 0:
             return self._p_enough(expit(eta))
-        shifted = eta[None] + self.swing_sd * _MOOD[:, None, None]  # (nodes, N, G)
-        return np.tensordot(_MOOD_WEIGHTS, self._p_enough(expit(shifted)), axes=1)
+        z, w = mood_grid(int(self.seats.sum()), self.swing_sd)
+        shifted = eta[None] + self.swing_sd * z[:, None, None]  # (nodes, N, G)
+        return np.tensordot(w, self._p_enough(expit(shifted)), axes=1)
 
     def _p_enough(self, p: np.ndarray) -> np.ndarray:
         """P(at least pass_votes yes) when bloc g casts Binomial(seats_g, p_g) yes votes: the
         blocs' distributions convolved by FFT. Only where the vote is in doubt: more than 8
-        standard deviations (plus one vote) from the threshold the answer is 0 or 1 to
-        within about 1e-12."""
+        standard deviations plus 10 votes from the threshold (the margin covers the skewed
+        few-votes regime) the answer is 0 or 1 to within about 1e-13."""
         flat = p.reshape(-1, p.shape[-1])
         mean = flat @ self.seats
         sd = np.sqrt((flat * (1 - flat)) @ self.seats)
         out = (mean >= self.pass_votes).astype(float)
-        doubt = np.abs(mean - self.pass_votes) <= 8 * sd + 1
+        doubt = np.abs(mean - self.pass_votes) <= 8 * sd + 10
         if doubt.any():
             q = flat[doubt]
             votes = int(self.seats.sum()) + 1

@@ -50,8 +50,9 @@ def frontier(result, path: Path) -> Path:
     for ax in list(axes.flat)[len(pairs):]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=8,
-               frameon=False)
+    if labels:  # nothing acceptable: no frontier and no solutions to name
+        fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=8,
+                   frameon=False)
     fig.suptitle(f"{result.scenario}: Pareto frontier of the acceptable deals "
                  "(dashed: reservations; x: packages, red if not acceptable)", fontsize=10)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))

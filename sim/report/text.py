@@ -185,6 +185,9 @@ def _gap(r) -> str:
 
 def _robustness(r) -> str:
     rb = r.robustness
+    if not rb["valid"]:
+        return (f"Robustness: all {rb['invalid']} draws of the uncertainty were invalid "
+                "scenarios (check the distributions' ranges)")
     out = [f"Robustness over {rb['valid']} draws of the uncertainty (seed {rb['seed']}; "
            f"{rb['invalid']} invalid draws skipped): the ZOPA is non-empty in "
            f"{rb['p_zopa_nonempty']:.0%} of them"]

@@ -13,6 +13,7 @@ from sim.scenario.terms import (
     grid,
     level_index,
     parse_condition,
+    table_key,
     unknown,
 )
 
@@ -23,6 +24,10 @@ def check(s: Scenario) -> Found:
     found: Found = []
     issues = s.issues
     names = list(issues)
+    for name in names:
+        if name in ("all", "any", "not"):
+            found.append((("issues", name), f"'{name}' is reserved for conditions "
+                                            "(all/any/not); rename the issue"))
 
     def cond(raw: Any, path: tuple) -> None:
         try:
@@ -60,7 +65,7 @@ def check(s: Scenario) -> Found:
                 found.append((path, f"'{issue}' is numeric: give `linear: increasing|decreasing`"
                                     " or `points: [[x, value], ...]`"))
                 continue
-            levels = [str(x).lower() for x in grid(issues[issue])]
+            levels = [table_key(lv) for lv in grid(issues[issue])]
             for key in fn:
                 if key not in levels:
                     found.append(((*path, key), unknown("level", key, levels)))
@@ -158,8 +163,13 @@ def check(s: Scenario) -> Found:
             found.append((base, f"no level for issue(s) {', '.join(missing)}; a package "
                                 "gives every issue a level"))
 
-    data = s.model_dump(mode="python")
+    data = s.model_dump(mode="json")
     for path in s.uncertainty:
+        if path.split(".")[0] in ("issues", "packages", "name", "extends"):
+            found.append((("uncertainty", path), "the deal space and the packages must be the "
+                                                 "same in every draw; vary parties, no_deal, "
+                                                 "ratification, rules or settings"))
+            continue
         try:
             value = paths.get(data, path)
         except KeyError as e:

@@ -37,6 +37,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+_WORDS = {"yes": "true", "no": "false", "on": "true", "off": "false"}
+
+
+def _keys_as_names(table: dict) -> dict:
+    """A value table keyed by level names; 1 and "1" (or true and "true") name one level."""
+    out: dict = {}
+    for key, value in table.items():
+        name = _level_key(key)
+        if name in out:
+            raise ValueError(f"level '{name}' is given twice (written {key!r} the second time)")
+        out[name] = value
+    return out
+
+
 def _level_key(v: Any) -> Any:
     """Map keys and level names to strings: true/false for booleans, numbers as written."""
     if isinstance(v, bool):
@@ -204,11 +218,8 @@ class Party(Strict):
     def _table_keys(cls, v: Any) -> Any:
         if not isinstance(v, dict):
             return v
-        return {
-            k: ({_level_key(lk): lv for lk, lv in f.items()} if _curve_or_table(f) == "table"
-                and isinstance(f, dict) else f)
-            for k, f in v.items()
-        }
+        return {k: (_keys_as_names(f) if _curve_or_table(f) == "table" and isinstance(f, dict)
+                    else f) for k, f in v.items()}
 
 
 # --- no deal -------------------------------------------------------------------------------
@@ -444,6 +455,28 @@ class Scenario(Strict):
     )
     sources: dict[Name, Source] = Field({}, description="Citations, by key.")
     settings: Settings = Field(Settings(), description="How the analysis reads the scenario.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _boolean_words(cls, data: Any) -> Any:
+        """Value tables of boolean issues may say yes/no (or on/off) for true/false."""
+        if not isinstance(data, dict) or not isinstance(data.get("issues"), dict):
+            return data
+        booleans = {k for k, i in data["issues"].items()
+                    if isinstance(i, dict) and i.get("type") == "boolean"}
+        parties = data.get("parties")
+        if not booleans or not isinstance(parties, dict):
+            return data
+        out = dict(data, parties=dict(parties))
+        for name, party in parties.items():
+            values = party.get("values") if isinstance(party, dict) else None
+            if not isinstance(values, dict):
+                continue
+            tables = {k: ({_WORDS.get(str(lv).lower(), lv): x for lv, x in t.items()}
+                          if k in booleans and isinstance(t, dict) else t)
+                      for k, t in values.items()}
+            out["parties"][name] = dict(party, values=tables)
+        return out
 
 
 CONDITION_SCHEMA: dict = {

@@ -28,10 +28,18 @@ def grid(issue: Issue) -> list:
     lo, hi = issue.range  # type: ignore[misc]
     step = issue.step  # type: ignore[assignment]
     n = int(np.floor((hi - lo) / step + _TOL))
-    points = [round(lo + k * step, 10) for k in range(n + 1)]
-    if hi - points[-1] > _TOL * max(1.0, abs(hi)):
-        points.append(round(hi, 10))
+    digits = 10 - int(np.floor(np.log10(step)))  # 10 digits below the step's own
+    points = [round(lo + k * step, digits) for k in range(n + 1)]
+    if hi - points[-1] > _TOL * step:
+        points.append(round(hi, digits))
     return points
+
+
+def table_key(level: Any) -> str:
+    """How a level is written as a key of a value table: its name, or true/false."""
+    if isinstance(level, bool | np.bool_):
+        return "true" if level else "false"
+    return str(level)
 
 
 def unknown(kind: str, name: str, valid: list[str], also: list[str] | None = None) -> str:
@@ -56,6 +64,8 @@ def level_index(issue: Issue, ref: Any, levels: list | None = None) -> int:
             return int(ref.lower() in ("true", "yes"))
         raise LevelError(f"{ref!r} is not a level; valid: true, false")
     if kind == "numeric":
+        if isinstance(ref, bool):
+            raise LevelError(f"{ref!r} is not a number; valid: {_span(levels)}")
         try:
             x = float(ref)
         except (TypeError, ValueError):

@@ -47,6 +47,9 @@ _Resolver.add_implicit_resolver(
     list("-+0123456789."),
 )
 _Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"]
+)
+_Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
@@ -176,15 +179,22 @@ def _build(node, path, positions, budget, file, loader, depth):
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
         raise InputError(Problem(where, f"unsupported YAML tag {node.tag}; write plain values"))
     if isinstance(node, yaml.MappingNode):
+        written = {id(k) for k, _ in node.value}
         loader.flatten_mapping(node)  # resolves `<<` merge keys the way safe_load does
         out: dict = {}
+        merged: set = set()  # keys that came from a `<<` merge: the mapping's own keys win
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise InputError(Problem(where, "mapping keys must be plain scalars"))
             key = _scalar(key_node, loader, file, path)
             if isinstance(key, float):
                 key = repr(key)
-            if key in out:
+            if id(key_node) not in written:
+                merged.add(key)
+            elif key in merged:
+                merged.discard(key)
+                out.pop(key)
+            if key in out and id(key_node) in written:
                 first = positions.get((*path, key), 0)
                 raise InputError(
                     Problem(Where(file, key_node.start_mark.line + 1, _dotted((*path, key))),

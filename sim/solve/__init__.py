@@ -27,12 +27,13 @@ def _deal(problem: Problem, idx: np.ndarray, eu: np.ndarray, p: float) -> Deal:
 def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
     """Row of the frontier each solution picks (None when nothing is acceptable)."""
     names = [*SOLUTIONS]
-    power = problem.power[problem.veto]
+    who = problem.bargainers
+    power = problem.power[who]
     if not np.allclose(power, power[0]):
         names.insert(1, "nash_symmetric")
     if not len(front.idx):
         return dict.fromkeys(names)
-    gains = front.expected[:, problem.veto] - problem.reservation[problem.veto]
+    gains = front.expected[:, who] - problem.reservation[who]
     score = sol.scores(gains, power)
     return {k: sol.pick(score[k], front.expected) for k in names}
 

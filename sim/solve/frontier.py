@@ -172,9 +172,10 @@ def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
         acc = (u[:, problem.veto] >= problem.reservation[problem.veto] - ACCEPT_TOL).all(axis=1)
         idx, u, p = idx[acc], u[acc], p[acc]
         eu = p[:, None] * u + (1 - p[:, None]) * problem.reservation
-        # One split combination: a translate of the free frontier, filtered and mapped by an
-        # increasing affine map, is still non-dominated; only several need filtering.
-        keep = nondominated(eu) if len(idx_s) > 1 else np.arange(len(eu))
+        # With no split issue and nothing to ratify, eu is the free frontier itself, already
+        # filtered; otherwise P U + (1 - P) r of a translate may round into a new domination.
+        filtered = not split and bool((p == 1).all())
+        keep = np.arange(len(eu)) if filtered else nondominated(eu)
         front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
     # Recompute utilities in the canonical summation order so both methods print equal bytes.
     idx = front[0]

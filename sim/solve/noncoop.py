@@ -37,12 +37,12 @@ class Equilibrium:
     iterations: int
 
 
-def _proposal(gains: np.ndarray, i: int, threshold: np.ndarray, required: np.ndarray,
+def _proposal(gains: np.ndarray, i: int, ok: np.ndarray, required: np.ndarray,
               quota: int | None) -> np.ndarray | None:
-    """Mixed proposal of proposer i: uniform over its best deals among those accepted."""
-    ok = gains >= threshold - TOL  # (m, n): who accepts each deal
+    """Mixed proposal of proposer i: uniform over its best deals among those accepted.
+    `ok` (m, n) says who accepts each deal: gain at least the discounted value of waiting."""
     others = np.arange(gains.shape[1]) != i
-    accept = ok[:, required & others].all(axis=1)
+    accept = ok[:, required & others].all(axis=1) & ok[:, i]  # nor below its own value
     if quota is not None:
         accept &= ok[:, others].sum(axis=1) >= quota - 1
     if not accept.any():
@@ -74,10 +74,11 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
 
 def _round(gains, threshold, veto, quota, fallback):
     n = gains.shape[1]
+    ok = gains >= threshold - TOL  # one test per round, shared by every proposer
     payoffs = np.zeros((n, n))
     proposals = []
     for i in range(n):
-        mix = _proposal(gains, i, threshold, veto, quota)
+        mix = _proposal(gains, i, ok, veto, quota)
         proposals.append(mix)
         payoffs[i] = fallback if mix is None else mix @ gains
     return payoffs, proposals
@@ -95,7 +96,9 @@ def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equi
 
     assert gains.shape[1] == 2, "alternating offers is a two-party protocol"
     g = gains if first == 0 else gains[:, ::-1]
-    d1, d2 = (patience if first == 0 else patience[::-1])
+    # With no discounting at all the game has no unique equilibrium; take the limit of
+    # patience tending to 1 (equal rates: the split of the symmetric Nash solution).
+    d1, d2 = np.minimum(patience if first == 0 else patience[::-1], 1 - 1e-9)
     xs, ys, rows = _concave_frontier(g)
 
     def phi(a):

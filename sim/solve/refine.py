@@ -104,10 +104,12 @@ def refine(problem: Problem, front: Frontier, rows: dict[str, int | None]
     issues = free_numeric(problem)
     if not issues or not len(front.idx):
         return {}
-    veto = problem.veto
+    veto = problem.bargainers
     r = problem.reservation[veto]
     gains = front.expected[:, veto] - r
     use = sol.active(gains)
+    if not use.any():
+        return {}  # nobody can gain: every deal is as good as any other
     power = problem.power[veto]
 
     ideal = gains.max(axis=0)
@@ -119,7 +121,7 @@ def refine(problem: Problem, front: Frontier, rows: dict[str, int | None]
         if x is not None:
             ideal[p] = max(ideal[p], model.expected(x)[veto][p] - r[p])
 
-    grid_scores = sol.scores(gains, power, ideal)
+    grid_scores = sol.scores(gains, power, ideal, use)
     out: dict[str, Refined] = {}
     for name, row in rows.items():
         if row is None:
@@ -134,7 +136,9 @@ def refine(problem: Problem, front: Frontier, rows: dict[str, int | None]
             if x is None:
                 continue
             eu = model.expected(x)
-            s = sol.scores((eu[veto] - r)[None, :], power, ideal)[name][0]
+            # Score with the frontier's active parties: a party that gains on the frontier
+            # must not drop out of the product because the refined point gives it nothing.
+            s = sol.scores((eu[veto] - r)[None, :], power, ideal, use)[name][0]
             if s > best_score + 1e-12 * max(1.0, abs(best_score)):
                 best_score = s
                 best = Refined(front.idx[cand], dict(zip(issues, x.tolist(), strict=True)), eu,

@@ -47,7 +47,7 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     if not scenario.uncertainty:
         raise InputError("--samples needs an `uncertainty:` section in the scenario")
     base = compile_problem(scenario)
-    data = scenario.model_dump(mode="python", exclude={"extends"})
+    data = scenario.model_dump(mode="json", exclude={"extends"})
     draws = []
     invalid = 0
     for i in range(samples):
@@ -73,7 +73,11 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
         for name, r in pk.items():
             if r is not None:
                 chosen[name][(idx == f.idx[r]).all(axis=1)] += 1
-    n = max(1, len(draws))
+    n = len(draws)
+    if not n:
+        return {"samples": samples, "seed": seed, "valid": 0, "invalid": invalid,
+                "p_zopa_nonempty": None, "most_robust": None, "deals": [],
+                "packages": dict.fromkeys(base.packages)}
     order = np.lexsort((-sum(chosen.values(), np.zeros(len(idx))), -acceptable))
     rows = [{"terms": base.terms(idx[j]), "p_acceptable": acceptable[j] / n,
              "solution_share": {k: v[j] / n for k, v in chosen.items()}} for j in order]

@@ -60,10 +60,11 @@ def pick(score: np.ndarray, utility: np.ndarray) -> int:
     return int(candidates[nondominated(utility[candidates])[0]])
 
 
-def scores(gains: np.ndarray, power: np.ndarray, ideal: np.ndarray | None = None
-           ) -> dict[str, np.ndarray]:
-    """Every criterion's score per row; `ideal` defaults to the rows' best gains."""
-    use = active(gains)
+def scores(gains: np.ndarray, power: np.ndarray, ideal: np.ndarray | None = None,
+           use: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every criterion's score per row; `ideal` defaults to the rows' best gains and `use`
+    (the parties that count) to those some row gives a positive gain."""
+    use = active(gains) if use is None else use
     ideal = gains.max(axis=0) if ideal is None else ideal
     equal = np.ones(gains.shape[1])
     return {

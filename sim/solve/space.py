@@ -48,6 +48,8 @@ def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
     reach every veto party's reservation; the caller checks acceptability exactly).
     With `only`, just those issues are enumerated and the others stay at level 0."""
     tables = _constraints(problem, ratifiable)
+    if any(not t.issues for t in tables):  # a constant table that is not all True: all False
+        return
     order = _order(problem, tables, only)
     assert only is None or not bound, "the bound needs every issue's utility"
     done_at = {}
@@ -90,6 +92,8 @@ def count(problem: Problem, ratifiable: bool = False, limit: int | None = None) 
     """How many deals the constraints allow; issues no constraint reads are counted, not
     enumerated. Stops early once `limit` is reached."""
     tables = _constraints(problem, ratifiable)
+    if any(not t.issues for t in tables):
+        return 0
     read = sorted(set().union(*(t.issues for t in tables)))
     free = math.prod(s for k, s in enumerate(problem.sizes) if k not in read)
     total = 0
@@ -108,6 +112,8 @@ def count_acceptable(problem: Problem) -> int:
     bounds: a partial deal that cannot reach a veto reservation is dropped, and one whose
     worst completion already reaches them all is counted whole."""
     tables = _constraints(problem, True)
+    if any(not t.issues for t in tables):
+        return 0
     head = sorted(set().union(*(t.issues for t in tables),
                               *(f.issues for _, f in problem.interactions)))
     tail = [k for k in range(len(problem.sizes)) if k not in head]
