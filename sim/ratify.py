@@ -141,7 +141,7 @@ class ReferendumModel(_Groups):
             # The yes share rises with the mood z; find z* where it equals pass_share.
             lo = np.full(eta.shape[:-1], -60.0)
             hi = np.full(eta.shape[:-1], 60.0)
-            for _ in range(80):
+            for _ in range(46):  # 120 / 2^46 < 2e-12 in z: P(pass) to about 1e-12
                 mid = (lo + hi) / 2
                 above = self._yes(eta, self.swing_sd * mid[..., None]) >= self.pass_share
                 hi = np.where(above, mid, hi)
@@ -213,10 +213,15 @@ def _binom_pmf(n: int, p: np.ndarray) -> np.ndarray:
 
 
 def _per_unique_row(eta: np.ndarray, fn) -> np.ndarray:
-    """fn on each distinct row of eta only: many deals share the same linear predictors."""
+    """fn on each distinct row of eta only: many deals share the same linear predictors.
+    (A lexsort of the few columns: much faster than np.unique(axis=0).)"""
     flat = eta.reshape(-1, eta.shape[-1])
-    rows, inverse = np.unique(flat, axis=0, return_inverse=True)
-    return fn(rows)[inverse.ravel()].reshape(eta.shape[:-1])
+    order = np.lexsort(flat.T[::-1])
+    ranked = flat[order]
+    new = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
+    out = np.empty(len(flat))
+    out[order] = fn(ranked[new])[np.cumsum(new) - 1]
+    return out.reshape(eta.shape[:-1])
 
 
 def build(body: Referendum | Legislature, issues: dict) -> ReferendumModel | LegislatureModel:
