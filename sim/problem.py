@@ -246,6 +246,12 @@ class Problem:
         fail is never ratifiable, even with a minimum of 0). The one definition."""
         return (p_pass >= self.min_ratification_probability - ACCEPT_TOL) & (p_pass > 0)
 
+    def body_allows(self, body: Body) -> Factor:
+        """True where the body does not vote on the deal or passes it, over its issues."""
+        issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
+        return Factor.tabulate(issues, self.sizes, lambda idx: ~body.applies.at(idx)
+                               | self.passes(body.p_pass.at(idx)))
+
     def ratifiable(self, idx: np.ndarray) -> np.ndarray:
         """Every binding body that votes on the deal passes it."""
         return self.passes(self.ratification(idx)[1]).all(axis=-1)

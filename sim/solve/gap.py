@@ -29,11 +29,9 @@ def blockers(problem: Problem) -> list[dict]:
                     f"{r.note or 'red line'}", "excludes": _excluded(r.hit, problem.sizes,
                                                                       r.hit.table)})
     for b in problem.bodies:
-        issues = tuple(sorted(set(b.applies.issues) | set(b.p_pass.issues)))
-        table = Factor.tabulate(issues, problem.sizes, lambda idx, b=b: b.applies.at(idx)
-                                & ~problem.passes(b.p_pass.at(idx)))
+        table = problem.body_allows(b)
         out.append({"kind": "ratification", "name": b.name,
-                    "excludes": _excluded(table, problem.sizes, table.table)})
+                    "excludes": _excluded(table, problem.sizes, ~table.table)})
     return sorted(out, key=lambda x: -x["excludes"])
 
 

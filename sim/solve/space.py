@@ -25,10 +25,7 @@ def _constraints(problem: Problem, ratifiable: bool) -> list[Factor]:
     tables = list(problem.rules) + [Factor(r.hit.issues, ~r.hit.table)
                                     for r in problem.red_lines]
     if ratifiable:
-        for b in problem.bodies:
-            issues = tuple(sorted(set(b.applies.issues) | set(b.p_pass.issues)))
-            tables.append(Factor.tabulate(issues, problem.sizes, lambda idx, b=b: ~b.applies.at(
-                idx) | problem.passes(b.p_pass.at(idx))))
+        tables += [problem.body_allows(b) for b in problem.bodies]
     return [t for t in tables if not t.table.all()]
 
 
