@@ -151,7 +151,7 @@ def compare(problem, result, neg) -> dict:
 def one_size(n_issues: int, levels: int, parties: int, reps: int, seed: int) -> dict:
     from problems import random_problem
 
-    from sim.solve import solve
+    from sim.solver import solve
 
     problem = random_problem(n_issues, levels, parties, seed)
     t0 = time.perf_counter()

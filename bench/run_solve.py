@@ -56,7 +56,7 @@ def main() -> None:
     t0 = time.perf_counter()
     from problems import random_problem
 
-    from sim.solve import solve
+    from sim.solver import solve
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -137,7 +137,7 @@ class Electorate:
     def as_written(self) -> np.ndarray:
         """Yes shares from the compiled scenario itself (what `sim evaluate` prints)."""
         k = self.problem.bodies.index(next(b for b in self.problem.bodies if b.name == BODY))
-        return self.problem.bodies[k].yes_share.at(self.deals)
+        return self.problem.bodies[k].model.yes_share(self.deals)
 
 
 def fit(electorate: Electorate) -> np.ndarray:

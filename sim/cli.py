@@ -36,14 +36,13 @@ def _fail(err: Exception) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _load(path: Path):
+def _problem(path: Path):
+    """Load and compile a scenario file, or exit 2 with the located complaints."""
+    from sim import api
     from sim.errors import InputError
-    from sim.problem import compile_problem
-    from sim.scenario.load import load
 
     try:
-        scenario = load(path)
-        return scenario, compile_problem(scenario)
+        return api.validate(path)
     except InputError as e:
         _fail(e)
 
@@ -56,14 +55,15 @@ def _print_json(data: object) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
 ) -> None:
-    """Check scenario files: format and meaning. Exit 0 when all are valid, 2 otherwise."""
+    """Check scenario files: format, meaning, and that some deal is feasible. Exit 0 when all
+    are valid, 2 otherwise."""
+    from sim import api
     from sim.errors import InputError
-    from sim.scenario.load import load
 
     bad = 0
     for f in files:
         try:
-            load(f)
+            api.validate(f)
             typer.echo(f"ok: {f}", err=True)
         except InputError as e:
             bad += 1
@@ -88,15 +88,14 @@ def evaluate(
     """Score one deal: each party's utility and reservation, red lines, ratification.
 
     Exit 1 when the deal is not acceptable."""
+    from sim import api
     from sim.errors import InputError
-    from sim.evaluation import evaluate as run
     from sim.report import text
 
-    spec, problem = _load(scenario)
+    problem = _problem(scenario)
     try:
-        terms = _terms(spec, package, deal)
-        label = f"{package}, changed: {deal}" if package and deal else package
-        result = run(problem, terms, package=label)
+        result = api.evaluate(problem, _deal(deal) if deal is not None else None,
+                              package=package)
     except InputError as e:
         _fail(e)
     if as_json:
@@ -107,18 +106,12 @@ def evaluate(
         raise typer.Exit(1)
 
 
-def _terms(spec, package: str | None, deal: str | None) -> dict:
+def _deal(text: str) -> dict[str, str]:
+    """Parse issue=level,issue=level."""
     from sim.errors import InputError
 
-    if package is None and deal is None:
-        raise InputError("give --package NAME or --deal issue=level,...")
-    terms: dict = {}
-    if package is not None:
-        if package not in spec.packages:
-            known = ", ".join(spec.packages) or "(none)"
-            raise InputError(f"--package: unknown package '{package}'; valid: {known}")
-        terms.update(spec.packages[package].terms)
-    for part in filter(None, (deal or "").split(",")):
+    terms: dict[str, str] = {}
+    for part in filter(None, text.split(",")):
         issue, sep, value = part.partition("=")
         if not sep or not issue.strip() or not value.strip():
             raise InputError(f"--deal: '{part}' is not issue=level")
@@ -145,24 +138,22 @@ def solve(
     """Analyse a scenario: acceptable deals, frontier, bargaining solutions, packages.
 
     Exit 1 when no deal is acceptable."""
-    from dataclasses import replace
-
+    from sim import api
     from sim.errors import InputError
     from sim.report import text
-    from sim.solve import solve as run
-    from sim.solve.robust import robustness
 
-    if method not in ("auto", "enumerate", "issue"):
-        _fail(ValueError(f"--method: unknown method '{method}'; valid: auto, enumerate, issue"))
-    spec, problem = _load(scenario)
-    result = run(problem, method=method)
-    if samples:
-        try:
-            result = replace(result, robustness=robustness(spec, samples, seed, method))
-        except InputError as e:
-            _fail(e)
-    if plot is not None:
-        _plots(result, problem, plot, map_issues)
+    try:
+        if method not in api.METHODS:
+            raise InputError(f"--method: unknown method '{method}'; valid: "
+                             f"{', '.join(api.METHODS)}")
+        # Robustness redraws the scenario, so it takes the Scenario; a plain solve compiles once.
+        problem = _problem(scenario)
+        target = api.load(scenario) if samples else problem
+        result = api.solve(target, method=method, samples=samples, seed=seed)
+        if plot is not None:
+            _plots(result, api.acceptability_map(problem, *_pair(map_issues)), plot)
+    except InputError as e:
+        _fail(e)
     if as_json:
         _print_json(result.to_dict())
     else:
@@ -171,24 +162,28 @@ def solve(
         raise typer.Exit(1)
 
 
-def _plots(result, problem, folder: Path, map_issues: str | None) -> None:
+def _pair(map_issues: str | None) -> tuple[str | None, str | None]:
+    """Parse ISSUE,ISSUE (None, None: the default pair)."""
+    from sim.errors import InputError
+
+    if map_issues is None:
+        return None, None
+    pair = [p.strip() for p in map_issues.split(",")]
+    if len(pair) != 2:
+        raise InputError("--map takes two issues, ISSUE,ISSUE")
+    return pair[0], pair[1]
+
+
+def _plots(result, share, folder: Path) -> None:
     from sim.errors import InputError
     from sim.report import plots
-    from sim.solve.maps import acceptability_map
 
-    pair = (map_issues.split(",") if map_issues else list(problem.issues[:2]))
     try:
-        if len(pair) != 2 or len(problem.issues) < 2:
-            raise InputError("--map takes two issues, ISSUE,ISSUE")
-        share = acceptability_map(problem, pair[0].strip(), pair[1].strip())
         folder.mkdir(parents=True, exist_ok=True)
-    except InputError as e:
-        _fail(e)
     except OSError as e:
-        _fail(InputError(f"--plot: cannot write to {folder}: {e.strerror}"))
+        raise InputError(f"--plot: cannot write to {folder}: {e.strerror}") from None
     for written in (plots.frontier(result, folder / "frontier.png"),
-                    plots.acceptability(share, problem, pair[0].strip(), pair[1].strip(),
-                                        folder / "acceptability.png")):
+                    plots.acceptability(share, folder / "acceptability.png")):
         typer.echo(f"wrote {written}", err=True)
 
 

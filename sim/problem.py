@@ -1,39 +1,33 @@
-"""A scenario compiled into arrays: the only input the engines take.
+"""A scenario compiled into arrays: the contract every engine reads (built by sim.compile).
 
 Deals are rows of level indices, shape (N, n_issues). Everything that depends on a deal is a
 `Factor`: a dense table over the few issues it reads (a rule, a red line, an interaction, a
 ratification body), so evaluating N deals is fancy indexing, never a Python loop over deals.
+
+What a dynamic engine moves is kept in a form it can move without recompiling: the no-deal
+outlook and each party's cost of conflict (`reservation_at` turns them into reservations), and
+each ratification body's model (`ratification(idx, shift=...)` evaluates it at a mood shift).
 """
 
 from __future__ import annotations
 
-import json
 import math
-import weakref
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from sim import ratify
-from sim.scenario.model import Curve, Issue, Scenario
-from sim.scenario.terms import (
-    Cond,
-    LevelError,
-    grid,
-    holds,
-    level_index,
-    parse_condition,
-    scope,
-    table_key,
-    unknown,
-)
+from sim.ratify import LegislatureModel, ReferendumModel
+from sim.scenario.model import Issue
+from sim.scenario.terms import Cond, LevelError, holds, level_index, scope, unknown
 
 ACCEPT_TOL = 1e-9
 """A deal is acceptable to a party when U >= reservation - ACCEPT_TOL (the one definition)."""
 
 
 def at_least(u: np.ndarray, r: np.ndarray | float) -> np.ndarray:
+    """u >= r, up to ACCEPT_TOL: the acceptance test, used everywhere it is made."""
     return u >= np.asarray(r) - ACCEPT_TOL
 
 
@@ -85,6 +79,8 @@ class ValueCurve:
 
 @dataclass(frozen=True)
 class RedLine:
+    """Deals where `hit` is True are unacceptable to `party`."""
+
     party: int
     hit: Factor
     note: str
@@ -92,7 +88,8 @@ class RedLine:
 
 @dataclass(frozen=True)
 class Body:
-    """A ratification body compiled to tables over the issues it reads."""
+    """A ratification body: its model, and its tables at zero mood shift (the solver's fast
+    path). `party` is the party it ratifies for, or None."""
 
     name: str
     kind: str
@@ -100,10 +97,30 @@ class Body:
     applies: Factor
     yes_share: Factor
     p_pass: Factor
+    model: ReferendumModel | LegislatureModel
+
+    def at_mood(self, shift: float, sizes: tuple[int, ...]) -> Body:
+        """The same body with its tables tabulated at a mood shift (a logit added to every
+        voter's)."""
+        if shift == 0:
+            return self
+        model = self.model
+        return replace(
+            self,
+            yes_share=Factor.tabulate(model.issues, sizes, lambda i: model.yes_share(i, shift)),
+            p_pass=Factor.tabulate(model.issues, sizes, lambda i: model.p_pass(i, shift)))
 
 
 @dataclass(frozen=True)
 class Problem:
+    """Everything an engine needs, as arrays; P parties, K issues, B binding bodies.
+
+    Utilities are additive: U_p(deal) = sum_k contributions[k][level_k, p] plus the party's
+    interactions. `reservation` is each party's nominal reservation: the fixed number, or for a
+    `derived` one the value of the nominal no-deal outlook minus its cost (`reservation_at`).
+    Red lines and bodies of parties without a veto are `advisory`: reported, never binding.
+    """
+
     name: str
     issues: tuple[str, ...]
     kinds: tuple[str, ...]
@@ -124,28 +141,16 @@ class Problem:
     bodies: tuple[Body, ...]  # ratifying for no party or for a veto party: they bind
     min_ratification_probability: float
     rule_notes: tuple[str, ...] = ()
-    # A party without a veto cannot block a deal: its red lines and its bodies' votes are
-    # reported (evaluate) but bind nobody.
     advisory_red_lines: tuple[RedLine, ...] = ()
     advisory_bodies: tuple[Body, ...] = ()
     packages: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def rescaled(self, party: int, a: float, b: float) -> Problem:
-        """The same problem with one party's utility and reservation mapped to a U + b."""
-        if a <= 0:
-            raise ValueError("a positive affine map needs a > 0")
-        scale = np.ones((len(self.parties), 1))
-        scale[party] = a
-        values = tuple(v * scale for v in self.values)
-        interactions = tuple((p, Factor(f.issues, f.table * scale[p, 0]))
-                             for p, f in self.interactions)
-        interactions += ((party, Factor((), np.array(float(b)))),)
-        curves = tuple(tuple(replace(c, scale=c.scale * a) if c is not None and p == party else c
-                             for p, c in enumerate(row)) for row in self.curves)
-        reservation = self.reservation.copy()
-        reservation[party] = a * reservation[party] + b
-        return replace(self, values=values, interactions=interactions, reservation=reservation,
-                       curves=curves)
+    # The no-deal outlook: per issue a level index (discrete, boolean) or a value (numeric,
+    # which a war may move between grid points); NaN where the outlook says nothing.
+    outlook: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    outlook_issues: tuple[int, ...] = ()  # the issues it gives, in the order written
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) cost of conflict
+    derived: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (P,)
+    scenario_hash: str = ""
 
     # --- sizes and deals ------------------------------------------------------------------
 
@@ -171,14 +176,15 @@ class Problem:
         out, bad = [], []
         for k, name in enumerate(self.issues):
             try:
-                out.append(self._level(k, terms[name]))
+                out.append(self.level_of(k, terms[name]))
             except LevelError as e:
                 bad.append(f"{name}: {e}")
         if bad:
             raise InputError(bad)
         return np.array(out)
 
-    def _level(self, k: int, ref: Any) -> int:
+    def level_of(self, k: int, ref: Any) -> int:
+        """The index of the level `ref` names on issue k (LevelError if none)."""
         return level_index(self.specs[k], ref, self.levels[k])
 
     def terms(self, idx: np.ndarray) -> dict[str, Any]:
@@ -193,16 +199,59 @@ class Problem:
             flat = np.arange(start, min(start + chunk, self.total), dtype=np.int64)
             yield np.stack(np.unravel_index(flat, sizes), axis=-1)
 
-    # --- evaluation, vectorised over deals ------------------------------------------------------
+    # --- utilities and reservations -------------------------------------------------------
+
+    @cached_property
+    def contributions(self) -> tuple[np.ndarray, ...]:
+        """Per issue, (L_k, P): what each level adds to each party's utility (weight x value).
+        The one place these tables are made; every engine sums them."""
+        return tuple(self.weights[:, k] * table.T for k, table in enumerate(self.values))
 
     def utility(self, idx: np.ndarray) -> np.ndarray:
         """U(deal) for every party, shape (N, P)."""
         u = np.zeros(idx.shape[:-1] + (len(self.parties),))
-        for k, table in enumerate(self.values):
-            u += (self.weights[:, k] * table.T)[idx[..., k]]
+        for k, table in enumerate(self.contributions):
+            u += table[idx[..., k]]
         for p, factor in self.interactions:
             u[..., p] += factor.at(idx)
         return u
+
+    def reservation_at(self, outlook: np.ndarray | None = None,
+                       cost: np.ndarray | None = None) -> np.ndarray:
+        """Reservations for a no-deal outlook (..., K) and costs of conflict (..., P), shape
+        (..., P): a derived reservation is the outlook's utility (numeric terms read between
+        grid points on the party's value curve; an interaction counts when the outlook decides
+        it, its numeric terms at the nearest grid point) minus the cost. Fixed reservations
+        stay. Without arguments: the nominal reservations."""
+        outlook = self.outlook if outlook is None else np.asarray(outlook, dtype=float)
+        cost = self.cost if cost is None else np.asarray(cost, dtype=float)
+        lead = np.broadcast_shapes(outlook.shape[:-1], cost.shape[:-1])
+        P = len(self.parties)
+        u = np.zeros(lead + (P,))
+        for k in self.outlook_issues:
+            x = np.broadcast_to(outlook[..., k], lead)
+            if self.kinds[k] == "numeric":
+                v = np.stack([c(x) if c is not None else np.zeros(lead)
+                              for c in self.curves[k]], axis=-1)
+            else:
+                v = self.values[k].T[x.astype(np.int64)]
+            u = u + self.weights[:, k] * v
+        known = set(self.outlook_issues)
+        idx = np.zeros(lead + (len(self.issues),), dtype=np.int64)
+        for k in self.outlook_issues:
+            idx[..., k] = self._nearest(k, np.broadcast_to(outlook[..., k], lead))
+        for p, factor in self.interactions:
+            if set(factor.issues) <= known:  # only interactions the outlook decides
+                u[..., p] += factor.at(idx)
+        return np.where(self.derived, u - cost, self.reservation)
+
+    def _nearest(self, k: int, x: np.ndarray) -> np.ndarray:
+        if self.kinds[k] != "numeric":
+            return x.astype(np.int64)
+        grid = np.asarray(self.levels[k], dtype=float)
+        return np.abs(grid - x[..., None]).argmin(axis=-1)
+
+    # --- constraints and ratification -----------------------------------------------------
 
     def rules_ok(self, idx: np.ndarray) -> np.ndarray:
         ok = np.ones(idx.shape[:-1], dtype=bool)
@@ -220,21 +269,33 @@ class Problem:
         return np.stack([r.hit.at(idx) for r in self.red_lines], axis=-1)
 
     def feasible(self, idx: np.ndarray) -> np.ndarray:
-        """Allowed by the rules and by no party's red line."""
+        """Allowed by the rules and by no veto party's red line."""
         return self.rules_ok(idx) & ~self.red_lines_hit(idx).any(axis=-1)
 
-    def ratification(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(applies, p_pass), each (N, n_bodies); p_pass is 1 where a body does not apply."""
+    def ratification(self, idx: np.ndarray, shift: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """(applies, p_pass), each (N, B); p_pass is 1 where a body does not vote.
+
+        `shift` (B,): a mood shift per binding body, added to every voter's logit; the
+        bodies' models are evaluated there. Without it, the tables at zero shift."""
         n = idx.shape[:-1]
         if not self.bodies:
             return np.zeros(n + (0,), dtype=bool), np.ones(n + (0,))
         applies = np.stack([b.applies.at(idx) for b in self.bodies], axis=-1)
-        p = np.stack([b.p_pass.at(idx) for b in self.bodies], axis=-1)
+        shifts = np.zeros(len(self.bodies)) if shift is None else np.asarray(shift, float)
+        p = np.stack([b.p_pass.at(idx) if s == 0 else b.model.p_pass(idx, float(s))
+                      for b, s in zip(self.bodies, shifts, strict=True)], axis=-1)
         return applies, np.where(applies, p, 1.0)
 
-    def p_ratified(self, idx: np.ndarray) -> np.ndarray:
-        """P(every body that applies passes the deal), bodies voting independently."""
-        return self.ratification(idx)[1].prod(axis=-1)
+    def p_ratified(self, idx: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
+        """P(every body that votes passes the deal), bodies voting independently."""
+        return self.ratification(idx, shift)[1].prod(axis=-1)
+
+    def at_mood(self, shift: np.ndarray) -> Problem:
+        """The same problem with every binding body's tables at its mood shift (B,)."""
+        bodies = tuple(b.at_mood(float(s), self.sizes)
+                       for b, s in zip(self.bodies, np.asarray(shift, float), strict=True))
+        return replace(self, bodies=bodies)
 
     @property
     def bargainers(self) -> np.ndarray:
@@ -256,11 +317,15 @@ class Problem:
         """Every binding body that votes on the deal passes it."""
         return self.passes(self.ratification(idx)[1]).all(axis=-1)
 
+    def reaches(self, u: np.ndarray, reservation: np.ndarray | None = None) -> np.ndarray:
+        """Every veto party gets at least its reservation."""
+        r = self.reservation if reservation is None else reservation
+        return at_least(u[..., self.veto], r[..., self.veto]).all(axis=-1)
+
     def acceptable(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
         """Feasible, at least the reservation for every veto party, and ratifiable."""
         u = self.utility(idx) if utility is None else utility
-        ok = at_least(u[..., self.veto], self.reservation[self.veto]).all(axis=-1)
-        return ok & self.feasible(idx) & self.ratifiable(idx)
+        return self.reaches(u) & self.feasible(idx) & self.ratifiable(idx)
 
     def expected_utility(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
         """P(ratified) U(deal) + (1 - P(ratified)) reservation, shape (N, P)."""
@@ -268,149 +333,31 @@ class Problem:
         p = self.p_ratified(idx)[..., None]
         return p * u + (1 - p) * self.reservation
 
+    # --- transformations (for tests and dynamic engines) ------------------------------------
+
+    def rescaled(self, party: int, a: float, b: float) -> Problem:
+        """The same problem with one party's utility and reservation mapped to a U + b."""
+        if a <= 0:
+            raise ValueError("a positive affine map needs a > 0")
+        scale = np.ones((len(self.parties), 1))
+        scale[party] = a
+        values = tuple(v * scale for v in self.values)
+        interactions = tuple((p, Factor(f.issues, f.table * scale[p, 0]))
+                             for p, f in self.interactions)
+        interactions += ((party, Factor((), np.array(float(b)))),)
+        curves = tuple(tuple(replace(c, scale=c.scale * a) if c is not None and p == party else c
+                             for p, c in enumerate(row)) for row in self.curves)
+        reservation = self.reservation.copy()
+        reservation[party] = a * reservation[party] + b
+        cost = self.cost.copy()
+        cost[party] *= a
+        return replace(self, values=values, interactions=interactions, reservation=reservation,
+                       curves=curves, cost=cost)
+
+    def with_reservation(self, reservation: np.ndarray) -> Problem:
+        """The same problem with other reservations (P,)."""
+        return replace(self, reservation=np.asarray(reservation, dtype=float))
+
 
 def _plain(level: Any) -> Any:
     return level.item() if isinstance(level, np.generic) else level
-
-
-def compile_problem(s: Scenario) -> Problem:
-    """Compile a checked Scenario (see sim.scenario.load) into arrays. The check compiles
-    it once already (to count feasible deals); that result is reused."""
-    hit = _COMPILED.get(id(s))
-    if hit is not None and hit[0]() is s:
-        return hit[1]
-    problem = _compile(s)
-    _COMPILED[id(s)] = (weakref.ref(s), problem)
-    weakref.finalize(s, _COMPILED.pop, id(s), None)
-    return problem
-
-
-_COMPILED: dict[int, tuple[weakref.ref, Problem]] = {}  # scenarios are immutable
-
-
-def _compile(s: Scenario) -> Problem:
-    issues = s.issues
-    names = list(issues)
-    levels = tuple(grid(issues[k]) for k in names)
-    sizes = tuple(len(lv) for lv in levels)
-    parties = list(s.parties)
-    P, K = len(parties), len(names)
-
-    weights = np.zeros((P, K))
-    values = [np.zeros((P, sizes[k])) for k in range(K)]
-    curves: list[list] = [[None] * P for _ in range(K)]
-    for p, party in enumerate(s.parties.values()):
-        for issue, w in party.weights.items():
-            weights[p, names.index(issue)] = w
-        weights[p] /= weights[p].sum()
-        for issue, fn in party.values.items():
-            k = names.index(issue)
-            if isinstance(fn, Curve):
-                curves[k][p] = _curve(fn, levels[k])
-                values[k][p] = curves[k][p](np.asarray(levels[k], dtype=float))
-            else:
-                values[k][p] = [fn[table_key(lv)] for lv in levels[k]]
-
-    interactions = []
-    for p, party in enumerate(s.parties.values()):
-        for inter in party.interactions:
-            f = Factor.of_condition(parse_condition(inter.when, issues), sizes)
-            interactions.append((p, Factor(f.issues, f.table * float(inter.add))))
-
-    rules = []
-    for rule in s.rules:
-        if rule.forbid is not None:
-            f = Factor.of_condition(parse_condition(rule.forbid, issues), sizes)
-            rules.append(Factor(f.issues, ~f.table))
-        else:
-            require = parse_condition(rule.require, issues)
-            when = parse_condition(rule.when, issues) if rule.when is not None else None
-            reads = scope(require) | (scope(when) if when else frozenset())
-            rules.append(Factor.tabulate(
-                reads, sizes,
-                lambda idx, w=when, r=require: holds(r, idx) | (~holds(w, idx) if w else False)))
-
-    veto = [x.veto for x in s.parties.values()]
-    all_red_lines = [
-        RedLine(p, Factor.of_condition(parse_condition(red.when, issues), sizes), red.note)
-        for p, party in enumerate(s.parties.values()) for red in party.red_lines
-    ]
-    red_lines = tuple(r for r in all_red_lines if veto[r.party])
-
-    ratifies_for = {b: parties.index(name) for name, party in s.parties.items()
-                    for b in party.ratified_by}
-    issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in issues.items()})
-    bodies = []
-    for bname, body in s.ratification.items():
-        applies_cond = (parse_condition(body.applies_when, issues)
-                        if body.applies_when is not None else None)
-        applies = (Factor.of_condition(applies_cond, sizes) if applies_cond
-                   else Factor((), np.array(True)))
-        yes, p_pass = _body_tables(body.model_dump_json(), issues_key, body, issues, sizes)
-        party = parties.index(body.party) if body.party else ratifies_for.get(bname)
-        bodies.append(Body(bname, body.kind, party, applies, yes, p_pass))
-
-    problem = Problem(
-        name=s.name, issues=tuple(names), kinds=tuple(issues[k].kind for k in names),
-        units=tuple(issues[k].unit for k in names), levels=levels,
-        specs=tuple(issues[k] for k in names), parties=tuple(parties),
-        weights=weights, values=tuple(values), curves=tuple(tuple(c) for c in curves),
-        reservation=np.zeros(P), power=np.array([x.power for x in s.parties.values()]),
-        patience=np.array([x.patience for x in s.parties.values()]),
-        veto=np.array([x.veto for x in s.parties.values()]),
-        interactions=tuple(interactions), rules=tuple(rules), red_lines=red_lines,
-        bodies=tuple(b for b in bodies if b.party is None or veto[b.party]),
-        min_ratification_probability=s.settings.min_ratification_probability,
-        rule_notes=tuple(rule.note for rule in s.rules),
-        advisory_red_lines=tuple(r for r in all_red_lines if not veto[r.party]),
-        advisory_bodies=tuple(b for b in bodies if b.party is not None and not veto[b.party]),
-    )
-    problem.reservation[:] = [_reservation(s, problem, p) for p in range(P)]
-    for name, pkg in s.packages.items():
-        problem.packages[name] = problem.deal_index(pkg.terms)
-    return problem
-
-
-_BODY_TABLES: dict[tuple[str, str], tuple[Factor, Factor]] = {}
-
-
-def _body_tables(key: str, issues_key: str, body, issues, sizes) -> tuple[Factor, Factor]:
-    """A body's yes-share and P(pass) tables, memoised on its definition: draws and sweeps
-    that leave a body alone reuse its tables instead of recomputing them."""
-    hit = _BODY_TABLES.get((key, issues_key))
-    if hit is None:
-        model = ratify.build(body, issues)
-        hit = (Factor.tabulate(model.issues, sizes, model.yes_share),
-               Factor.tabulate(model.issues, sizes, model.p_pass))
-        if len(_BODY_TABLES) > 64:
-            _BODY_TABLES.clear()
-        _BODY_TABLES[(key, issues_key)] = hit
-    return hit
-
-
-def _curve(fn: Curve, levels: list) -> ValueCurve:
-    if fn.points:
-        xs, vs = zip(*fn.points, strict=True)
-        return ValueCurve(np.asarray(xs, float), np.asarray(vs, float))
-    ends = np.array([float(levels[0]), float(levels[-1])])
-    vs = np.array([0.0, 1.0] if fn.linear == "increasing" else [1.0, 0.0])
-    return ValueCurve(ends, vs, None if fn.exponent == 1.0 else fn.exponent)
-
-
-def _reservation(s: Scenario, problem: Problem, p: int) -> float:
-    party = s.parties[problem.parties[p]]
-    if party.reservation != "derived":
-        return float(party.reservation)
-    nd = s.no_deal
-    assert nd is not None  # check.py guarantees an outlook for derived reservations
-    known = {problem.issues.index(k): problem._level(problem.issues.index(k), v)
-             for k, v in nd.outlook.items()}
-    u = sum(problem.weights[p, k] * problem.values[k][p, i] for k, i in known.items())
-    idx = np.zeros(len(problem.issues), dtype=np.int64)
-    for k, i in known.items():
-        idx[k] = i
-    for q, factor in problem.interactions:
-        if q == p and set(factor.issues) <= set(known):  # only interactions the outlook decides
-            u += float(factor.at(idx))
-    return float(u) - float(nd.cost.get(problem.parties[p], 0.0))
-

@@ -106,6 +106,9 @@ class _Groups:
 
 @dataclass(frozen=True)
 class ReferendumModel(_Groups):
+    """An electorate of segments (shares sum to 1), each with its own logit predictor; a
+    common N(0, swing_sd) shock on the day; valid with probability `p_valid` (turnout)."""
+
     shares: np.ndarray  # (G,)
     groups: tuple[LinearPredictor, ...]
     swing_sd: float
@@ -126,13 +129,13 @@ class ReferendumModel(_Groups):
     def _yes(self, eta: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
         return (expit(eta + shift) * self.shares).sum(axis=-1)
 
-    def yes_share(self, idx: np.ndarray) -> np.ndarray:
-        eta = self.eta(idx)
-        return self._yes(eta, 0.0)
+    def yes_share(self, idx: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """Expected yes share of each deal, with `shift` added to every voter's logit."""
+        return self._yes(self.eta(idx) + shift, 0.0)
 
-    def p_pass(self, idx: np.ndarray) -> np.ndarray:
-        eta = self.eta(idx)
-        return _per_unique_row(eta, self._p_pass)
+    def p_pass(self, idx: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """P(the deal passes) with `shift` added to every voter's logit."""
+        return _per_unique_row(self.eta(idx) + shift, self._p_pass)
 
     def _p_pass(self, eta: np.ndarray) -> np.ndarray:
         if self.swing_sd == 0:
@@ -152,6 +155,9 @@ class ReferendumModel(_Groups):
 
 @dataclass(frozen=True)
 class LegislatureModel(_Groups):
+    """A chamber of blocs (seats), members voting independently given a common mood shock;
+    passes with at least `pass_votes` yes votes."""
+
     seats: np.ndarray  # (G,)
     groups: tuple[LinearPredictor, ...]
     swing_sd: float
@@ -164,13 +170,13 @@ class LegislatureModel(_Groups):
         seats = np.array([b.seats if b else body.seats for b in blocs])
         return cls(seats, groups, body.swing_sd, body.pass_votes)
 
-    def yes_share(self, idx: np.ndarray) -> np.ndarray:
-        eta = self.eta(idx)
-        return (expit(eta) * self.seats).sum(axis=-1) / self.seats.sum()
+    def yes_share(self, idx: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """Expected share of members voting yes, with `shift` added to every member's logit."""
+        return (expit(self.eta(idx) + shift) * self.seats).sum(axis=-1) / self.seats.sum()
 
-    def p_pass(self, idx: np.ndarray) -> np.ndarray:
-        eta = self.eta(idx)
-        return _per_unique_row(eta, self._p_pass)
+    def p_pass(self, idx: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """P(at least pass_votes yes) with `shift` added to every member's logit."""
+        return _per_unique_row(self.eta(idx) + shift, self._p_pass)
 
     def _p_pass(self, eta: np.ndarray) -> np.ndarray:
         if self.swing_sd == 0:

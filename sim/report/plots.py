@@ -1,5 +1,5 @@
 """Plots: the Pareto frontier pairwise, and an acceptability map over two issues (matplotlib,
-headless). Rendering only: every number comes from a SolveResult or solve.maps."""
+headless). Rendering only: every number comes from a SolveResult or an AcceptabilityMap."""
 
 from __future__ import annotations
 
@@ -38,12 +38,14 @@ def frontier(result, path: Path) -> Path:
         ax.axhline(result.reservation[pj], color="0.8", lw=1, ls="--")
         for name, deal in result.solutions.items():
             if deal:
-                ax.scatter(deal.utility[pi], deal.utility[pj], marker=MARKERS.get(name, "o"),
+                at = deal.expected_utility
+                ax.scatter(at[pi], at[pj], marker=MARKERS.get(name, "o"),
                            s=90, zorder=4, label=name.replace("_", " "))
         for name, st in result.packages.items():
-            ax.scatter(st.deal.utility[pi], st.deal.utility[pj], marker="x", s=40, zorder=3,
+            at = st.deal.expected_utility
+            ax.scatter(at[pi], at[pj], marker="x", s=40, zorder=3,
                        color="C3" if not st.acceptable else "C2")
-            ax.annotate(name, (st.deal.utility[pi], st.deal.utility[pj]), fontsize=6,
+            ax.annotate(name, (at[pi], at[pj]), fontsize=6,
                         xytext=(3, 3), textcoords="offset points", color="0.3")
         ax.set_xlabel(f"{pi} (expected utility)")
         ax.set_ylabel(pj)
@@ -61,23 +63,23 @@ def frontier(result, path: Path) -> Path:
     return path
 
 
-def acceptability(share: np.ndarray, problem, first: str, second: str, path: Path) -> Path:
+def acceptability(acc_map, path: Path) -> Path:
     """Heat map of the share of deals acceptable at each pair of levels."""
     plt = _pyplot()
-    a, b = problem.issues.index(first), problem.issues.index(second)
+    share = acc_map.share
     fig, ax = plt.subplots(figsize=(1.2 + 0.9 * share.shape[1], 1.2 + 0.55 * share.shape[0]))
     image = ax.imshow(share, cmap="viridis", vmin=0, vmax=max(share.max(), 1e-12),
                       aspect="auto")
-    ax.set_xticks(range(share.shape[1]), [str(x) for x in problem.levels[b]], rotation=35,
+    ax.set_xticks(range(share.shape[1]), [str(x) for x in acc_map.second_levels], rotation=35,
                   ha="right", fontsize=8)
-    ax.set_yticks(range(share.shape[0]), [str(x) for x in problem.levels[a]], fontsize=8)
-    ax.set_xlabel(second)
-    ax.set_ylabel(first)
+    ax.set_yticks(range(share.shape[0]), [str(x) for x in acc_map.first_levels], fontsize=8)
+    ax.set_xlabel(acc_map.second)
+    ax.set_ylabel(acc_map.first)
     for (r, c), v in np.ndenumerate(share):
         ax.text(c, r, f"{100 * v:.2g}%" if v else "0", ha="center", va="center", fontsize=7,
                 color="white" if v < share.max() / 2 else "black")
     fig.colorbar(image, ax=ax, label="share of deals acceptable")
-    ax.set_title(f"{problem.name}: where the acceptable deals are", fontsize=10)
+    ax.set_title(f"{acc_map.scenario}: where the acceptable deals are", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

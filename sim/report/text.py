@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.evaluation import Evaluation
+from sim.results import BelowReservation, NotRatified, RedLineHit, RuleBroken
 
 
 def table(headers: list[str], rows: list[list[Any]], indent: int = 2) -> str:
@@ -89,9 +90,6 @@ def _utilities(parties: list[str], utility: dict[str, float]) -> list[float]:
 
 
 def solve_result(r, show_pareto: int = 10) -> str:
-    from sim.solve.result import SolveResult
-
-    assert isinstance(r, SolveResult)
     out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {r.acceptable:,} acceptable "
            f"(method: {r.method})", ""]
     out.append("Parties (expected utility: P(ratified) U + (1 - P) reservation)")
@@ -102,7 +100,7 @@ def solve_result(r, show_pareto: int = 10) -> str:
         out.append("Bargaining solutions")
         names = [k for k, v in r.solutions.items() if v]
         out.append(table(["solution", *r.parties, "P(ratified)"],
-                         [[k, *_utilities(r.parties, r.solutions[k].utility),
+                         [[k, *_utilities(r.parties, r.solutions[k].expected_utility),
                            r.solutions[k].p_ratified] for k in names]))
         out += ["", "Terms of each solution"]
         issues = list(next(iter(r.solutions.values())).terms)
@@ -113,9 +111,10 @@ def solve_result(r, show_pareto: int = 10) -> str:
                     "another acceptable deal" + (f" (first {show_pareto} shown; --json for all)"
                                                   if len(r.pareto) > show_pareto else "")]
         out.append(table(["#", *r.parties, "P(ratified)"],
-                         [[i + 1, *_utilities(r.parties, d.utility), d.p_ratified]
+                         [[i + 1, *_utilities(r.parties, d.expected_utility), d.p_ratified]
                           for i, d in enumerate(sorted(
-                              r.pareto, key=lambda d: -d.utility[r.parties[0]])[:show_pareto])]))
+                              r.pareto, key=lambda d: -d.expected_utility[r.parties[0]]
+                          )[:show_pareto])]))
     else:
         out.append("No deal is acceptable to every veto party (the ZOPA is empty).")
     if r.noncooperative:
@@ -128,7 +127,7 @@ def solve_result(r, show_pareto: int = 10) -> str:
         out += ["", "Packages (gap > 0: an acceptable frontier deal gives every party at least "
                     "that much more)"]
         out.append(table(["package", *r.parties, "acceptable", "Pareto-optimal", "gap"],
-                         [[n, *_utilities(r.parties, s.deal.utility), s.acceptable,
+                         [[n, *_utilities(r.parties, s.deal.expected_utility), s.acceptable,
                            s.pareto_optimal, s.gap] for n, s in r.packages.items()]))
         for n, s in r.packages.items():
             if s.reasons:
@@ -138,79 +137,79 @@ def solve_result(r, show_pareto: int = 10) -> str:
 
 def _noncooperative(r) -> str:
     nc = r.noncooperative
-    out = [f"Non-cooperative prediction: {nc['protocol']}"]
-    if "first_proposer" in nc:
-        rows = []
-        for first, eq in nc["first_proposer"].items():
-            rows.append([f"{first} proposes first", *_utilities(r.parties,
-                                                                eq["proposal"]["utility"])])
+    out = [f"Non-cooperative prediction: {nc.protocol}"]
+    if hasattr(nc, "first_proposer"):
+        rows = [[f"{first} proposes first", *_utilities(r.parties, proposal.expected_utility)]
+                for first, (proposal, _) in nc.first_proposer.items()]
         out.append(table(["equilibrium", *r.parties], rows))
         return "\n".join(out)
-    rows = [[f"{p} proposes", *_utilities(r.parties, d["utility"])]
-            for p, d in nc["proposals"].items() if d]
-    stuck = [p for p, d in nc["proposals"].items() if not d]
-    rows.append(["expected (value)", *_utilities(r.parties, nc["value"])])
+    rows = [[f"{p} proposes", *_utilities(r.parties, d.expected_utility)]
+            for p, d in nc.proposals.items() if d]
+    stuck = [p for p, d in nc.proposals.items() if not d]
+    rows.append(["expected (value)", *_utilities(r.parties, nc.value)])
     out.append(table(["when", *r.parties], rows))
     if stuck:
         out.append(f"  {', '.join(stuck)}: no offer every veto party accepts; the round passes")
     out.append("  proposer premium: " + ", ".join(
-        f"{p} {v:+.3f}" for p, v in nc["proposer_premium"].items()))
+        f"{p} {v:+.3f}" for p, v in nc.proposer_premium.items()))
     out.append("  cost of one round of delay: " + ", ".join(
-        f"{p} {v:.3f}" for p, v in nc["cost_of_delay"].items()))
+        f"{p} {v:.3f}" for p, v in nc.cost_of_delay.items()))
     return "\n".join(out)
 
 
 def _gap(r) -> str:
     g = r.gap
     out = ["How far apart the parties are"]
-    if g.get("joint_drop") is not None:
-        out.append(f"  every veto party lowering its reservation by {g['joint_drop']:.3f} "
+    if g.joint_drop is not None:
+        out.append(f"  every veto party lowering its reservation by {g.joint_drop:.3f} "
                    "opens a ZOPA")
-        alone = {p: v for p, v in g["drop_alone"].items()}
+        alone = g.drop_alone
         if alone:
             out.append("  or one party alone: " + ", ".join(
                 f"{p} by {v:.3f}" if v is not None else f"{p}: not enough alone"
                 for p, v in alone.items()))
-    elif g.get("note"):
-        out.append(f"  ({g['note']})")
+    elif g.note:
+        out.append(f"  ({g.note})")
     else:
         out.append("  no deal is both feasible and ratifiable")
-    top = [b for b in g["blockers"] if b["excludes"]][:6]
+    top = [b for b in g.blockers if b.excludes][:6]
     if top:
         out.append("  what excludes most deals on its own:")
         out.append(table(["kind", "name", "deals excluded"],
-                         [[b["kind"], b["name"], b["excludes"]] for b in top], indent=4))
+                         [[b.kind, b.name, b.excludes] for b in top], indent=4))
     return "\n".join(out)
 
 
 def _robustness(r) -> str:
     rb = r.robustness
-    if not rb["valid"]:
-        return (f"Robustness: all {rb['invalid']} draws of the uncertainty were invalid "
+    if not rb.valid:
+        return (f"Robustness: all {rb.invalid} draws of the uncertainty were invalid "
                 "scenarios (check the distributions' ranges)")
-    out = [f"Robustness over {rb['valid']} draws of the uncertainty (seed {rb['seed']}; "
-           f"{rb['invalid']} invalid draws skipped): the ZOPA is non-empty in "
-           f"{rb['p_zopa_nonempty']:.0%} of them"]
-    names = list(rb["deals"][0]["solution_share"]) if rb["deals"] else []
+    out = [f"Robustness over {rb.valid} draws of the uncertainty (seed {rb.seed}; "
+           f"{rb.invalid} invalid draws skipped): the ZOPA is non-empty in "
+           f"{rb.p_zopa_nonempty:.0%} of them"]
+    names = list(rb.deals[0].solution_share) if rb.deals else []
     out.append(table(["#", "P(acceptable)", *names],
-                     [[i + 1, d["p_acceptable"], *(d["solution_share"][k] for k in names)]
-                      for i, d in enumerate(rb["deals"][:5])]))
-    if rb["most_robust"]:
-        terms = ", ".join(f"{k}={level(v)}" for k, v in rb["most_robust"]["terms"].items())
+                     [[i + 1, d.p_acceptable, *(d.solution_share[k] for k in names)]
+                      for i, d in enumerate(rb.deals[:5])]))
+    if rb.most_robust:
+        terms = ", ".join(f"{k}={level(v)}" for k, v in rb.most_robust.terms.items())
         out.append(f"  most robust deal (#1): {terms}")
-    if rb["packages"]:
+    if rb.packages:
         out.append("  packages, P(acceptable): " + ", ".join(
-            f"{k} {v:.2f}" for k, v in rb["packages"].items()))
+            f"{k} {v:.2f}" for k, v in rb.packages.items()))
     return "\n".join(out)
 
 
 def _why_not(standing, parties: list[str]) -> str:
     """One line: who is below its reservation, whose red lines, which bodies (evaluate and
     --json give the full reasons)."""
-    below = [p for p in parties if any(x.startswith(f"{p} gets ") for x in standing.reasons)]
-    lines = {p: sum(x.startswith(f"{p} red line:") for x in standing.reasons) for p in parties}
-    bodies = [x.split(" passes it")[0] for x in standing.reasons if " passes it with" in x]
-    rules = [x for x in standing.reasons if x.startswith("breaks rule")]
+    reasons = standing.reasons
+    below = [p for p in parties if any(isinstance(x, BelowReservation) and x.party == p
+                                       for x in reasons)]
+    lines = {p: sum(isinstance(x, RedLineHit) and x.party == p for x in reasons)
+             for p in parties}
+    bodies = [x.body for x in reasons if isinstance(x, NotRatified)]
     parts = []
     if below:
         parts.append("below reservation: " + ", ".join(below))
@@ -218,5 +217,5 @@ def _why_not(standing, parties: list[str]) -> str:
         parts.append("red lines: " + ", ".join(f"{p} ({n})" for p, n in lines.items() if n))
     if bodies:
         parts.append("not ratified: " + ", ".join(bodies))
-    parts += rules
+    parts += [str(x) for x in reasons if isinstance(x, RuleBroken)]
     return "; ".join(parts)

@@ -1,9 +1,15 @@
 """Meaning checks once the format is valid: every reference resolves, weights and values make
-sense, packages are feasible, uncertainty paths exist and at least one deal is feasible."""
+sense, packages are complete and keep the rules, uncertainty paths exist.
+
+Nothing here compiles the scenario: whether any deal is feasible at all is a question about the
+compiled deal space, asked by `sim.compile.check_feasible`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from sim.scenario import paths
 from sim.scenario.model import Curve, Scenario, Slope
@@ -11,6 +17,7 @@ from sim.scenario.terms import (
     ConditionError,
     LevelError,
     grid,
+    holds,
     level_index,
     parse_condition,
     table_key,
@@ -20,186 +27,213 @@ from sim.scenario.terms import (
 Found = list[tuple[tuple, str]]
 
 
-def check(s: Scenario) -> Found:
-    found: Found = []
-    issues = s.issues
-    names = list(issues)
-    for name in names:
-        if name in ("all", "any", "not"):
-            found.append((("issues", name), f"'{name}' is reserved for conditions "
-                                            "(all/any/not); rename the issue"))
+class _Checker:
+    """Collects (path, message) for one scenario, section by section."""
 
-    def cond(raw: Any, path: tuple) -> None:
+    def __init__(self, s: Scenario):
+        self.s = s
+        self.names = list(s.issues)
+        self.found: Found = []
+
+    def add(self, path: tuple, message: str) -> None:
+        self.found.append((path, message))
+
+    def cond(self, raw: Any, path: tuple) -> None:
         try:
-            parse_condition(raw, issues, path)
+            parse_condition(raw, self.s.issues, path)
         except ConditionError as e:
-            found.append((e.path, str(e)))
+            self.add(e.path, str(e))
 
-    def level(issue: str, ref: Any, path: tuple) -> None:
+    def level(self, issue: str, ref: Any, path: tuple) -> bool:
         try:
-            level_index(issues[issue], ref)
+            level_index(self.s.issues[issue], ref)
+            return True
         except LevelError as e:
-            found.append((path, str(e)))
+            self.add(path, str(e))
+            return False
 
+    def issue_known(self, issue: str, path: tuple) -> bool:
+        if issue in self.s.issues:
+            return True
+        self.add(path, unknown("issue", issue, self.names))
+        return False
+
+
+def check(s: Scenario) -> Found:
+    c = _Checker(s)
+    _issues(c)
     claimed: dict[str, str] = {}  # body -> the party whose ratified_by lists it
-    for pname, party in s.parties.items():
-        base = ("parties", pname)
-        for issue in party.weights:
-            if issue not in issues:
-                found.append(((*base, "weights", issue), unknown("issue", issue, names)))
-        if sum(party.weights.values()) <= 0:
-            found.append(((*base, "weights"), "weights are all zero; give at least one "
-                                              "issue a positive weight"))
-        for issue, fn in party.values.items():
-            path = (*base, "values", issue)
-            if issue not in issues:
-                found.append((path, unknown("issue", issue, names)))
+    for name in s.parties:
+        _party(c, name, claimed)
+    _no_deal(c)
+    for name in s.ratification:
+        _body(c, name)
+    _rules(c)
+    _packages(c)
+    _uncertainty(c)
+    return c.found
+
+
+def _issues(c: _Checker) -> None:
+    for name in c.names:
+        if name in ("all", "any", "not"):
+            c.add(("issues", name), f"'{name}' is reserved for conditions (all/any/not); "
+                                    "rename the issue")
+
+
+def _party(c: _Checker, pname: str, claimed: dict[str, str]) -> None:
+    s, party, base = c.s, c.s.parties[pname], ("parties", pname)
+    for issue in party.weights:
+        c.issue_known(issue, (*base, "weights", issue))
+    if sum(party.weights.values()) <= 0:
+        c.add((*base, "weights"), "weights are all zero; give at least one issue a positive "
+                                  "weight")
+    for issue, fn in party.values.items():
+        if c.issue_known(issue, (*base, "values", issue)):
+            _value_function(c, issue, fn, (*base, "values", issue))
+    for issue, w in party.weights.items():
+        if w > 0 and issue in s.issues and issue not in party.values:
+            c.add((*base, "values"), f"'{issue}' has weight {w:g} but no value function; add "
+                                     f"values.{issue}")
+    for i, inter in enumerate(party.interactions):
+        c.cond(inter.when, (*base, "interactions", i, "when"))
+    for i, red in enumerate(party.red_lines):
+        c.cond(red.when, (*base, "red_lines", i, "when"))
+    for i, body in enumerate(party.ratified_by):
+        path = (*base, "ratified_by", i)
+        if body not in s.ratification:
+            c.add(path, unknown("ratification body", body, list(s.ratification)))
+        elif s.ratification[body].party not in (None, pname):
+            c.add(path, f"'{body}' ratifies for '{s.ratification[body].party}' (its `party:`); "
+                        "a body ratifies for one party")
+        elif body in claimed and claimed[body] != pname:
+            c.add(path, f"'{body}' is already listed by '{claimed[body]}'; a body ratifies for "
+                        "one party")
+        else:
+            claimed[body] = pname
+    if party.reservation == "derived":
+        if s.no_deal is None:
+            c.add((*base, "reservation"), "`derived` needs a `no_deal:` section with an outlook")
+            return
+        needed = [k for k, w in party.weights.items()
+                  if w > 0 and k in s.issues and k not in s.no_deal.outlook]
+        if needed:
+            c.add((*base, "reservation"), f"`derived` needs no_deal.outlook to give "
+                                          f"{', '.join(needed)}")
+
+
+def _value_function(c: _Checker, issue: str, fn: Any, path: tuple) -> None:
+    kind = c.s.issues[issue].kind
+    if isinstance(fn, Curve):
+        if kind != "numeric":
+            c.add(path, f"`linear`/`points` fit numeric issues; '{issue}' is {kind}: give a "
+                        "table {level: value}")
+        return
+    if kind == "numeric":
+        c.add(path, f"'{issue}' is numeric: give `linear: increasing|decreasing` or "
+                    "`points: [[x, value], ...]`")
+        return
+    levels = [table_key(lv) for lv in grid(c.s.issues[issue])]
+    for key in fn:
+        if key not in levels:
+            c.add((*path, key), unknown("level", key, levels))
+    missing = [lv for lv in levels if lv not in fn]
+    if missing:
+        c.add(path, f"no value for level(s) {', '.join(missing)}; give every level a value in "
+                    "[0, 1]")
+
+
+def _no_deal(c: _Checker) -> None:
+    nd = c.s.no_deal
+    if nd is None:
+        return
+    for issue, ref in nd.outlook.items():
+        path = ("no_deal", "outlook", issue)
+        if c.issue_known(issue, path):
+            c.level(issue, ref, path)
+    for party in nd.cost:
+        if party not in c.s.parties:
+            c.add(("no_deal", "cost", party), unknown("party", party, list(c.s.parties)))
+
+
+def _body(c: _Checker, name: str) -> None:
+    body, base = c.s.ratification[name], ("ratification", name)
+    if body.party is not None and body.party not in c.s.parties:
+        c.add((*base, "party"), unknown("party", body.party, list(c.s.parties)))
+    if body.applies_when is not None:
+        c.cond(body.applies_when, (*base, "applies_when"))
+    groups = [((), body)] + [((group, g), m) for group in ("segments", "blocs")
+                             for g, m in (getattr(body, group, None) or {}).items()]
+    for sub, logit in groups:
+        for issue, effect in logit.effects.items():
+            path = (*base, *sub, "effects", issue)
+            if not c.issue_known(issue, path):
                 continue
-            kind = issues[issue].kind
-            if isinstance(fn, Curve):
+            kind = c.s.issues[issue].kind
+            if isinstance(effect, Slope):
                 if kind != "numeric":
-                    found.append((path, f"`linear`/`points` fit numeric issues; '{issue}' is "
-                                        f"{kind}: give a table {{level: value}}"))
-                continue
-            if kind == "numeric":
-                found.append((path, f"'{issue}' is numeric: give `linear: increasing|decreasing`"
-                                    " or `points: [[x, value], ...]`"))
-                continue
-            levels = [table_key(lv) for lv in grid(issues[issue])]
-            for key in fn:
-                if key not in levels:
-                    found.append(((*path, key), unknown("level", key, levels)))
-            missing = [lv for lv in levels if lv not in fn]
-            if missing:
-                found.append((path, f"no value for level(s) {', '.join(missing)}; give every "
-                                    "level a value in [0, 1]"))
-        for issue, w in party.weights.items():
-            if w > 0 and issue in issues and issue not in party.values:
-                found.append(((*base, "values"), f"'{issue}' has weight {w:g} but no value "
-                                                 f"function; add values.{issue}"))
-        for i, inter in enumerate(party.interactions):
-            cond(inter.when, (*base, "interactions", i, "when"))
-        for i, red in enumerate(party.red_lines):
-            cond(red.when, (*base, "red_lines", i, "when"))
-        for i, body in enumerate(party.ratified_by):
-            if body not in s.ratification:
-                found.append(((*base, "ratified_by", i),
-                              unknown("ratification body", body, list(s.ratification))))
-            elif s.ratification[body].party not in (None, pname):
-                found.append(((*base, "ratified_by", i),
-                              f"'{body}' ratifies for '{s.ratification[body].party}' (its "
-                              "`party:`); a body ratifies for one party"))
-            elif body in claimed and claimed[body] != pname:
-                found.append(((*base, "ratified_by", i),
-                              f"'{body}' is already listed by '{claimed[body]}'; a body "
-                              "ratifies for one party"))
+                    c.add(path, f"`slope` fits numeric issues; '{issue}' is {kind}")
+            elif kind == "numeric":
+                c.add(path, f"'{issue}' is numeric: give {{slope: b}}")
             else:
-                claimed[body] = pname
-        if party.reservation == "derived":
-            if s.no_deal is None:
-                found.append(((*base, "reservation"), "`derived` needs a `no_deal:` section "
-                                                      "with an outlook"))
-            else:
-                needed = [k for k, w in party.weights.items()
-                          if w > 0 and k in issues and k not in s.no_deal.outlook]
-                if needed:
-                    found.append(((*base, "reservation"),
-                                  f"`derived` needs no_deal.outlook to give {', '.join(needed)}"))
-
-    if s.no_deal:
-        for issue, ref in s.no_deal.outlook.items():
-            path = ("no_deal", "outlook", issue)
-            if issue not in issues:
-                found.append((path, unknown("issue", issue, names)))
-            else:
-                level(issue, ref, path)
-        for party in s.no_deal.cost:
-            if party not in s.parties:
-                found.append((("no_deal", "cost", party),
-                              unknown("party", party, list(s.parties))))
-
-    for bname, body in s.ratification.items():
-        base = ("ratification", bname)
-        if body.party is not None and body.party not in s.parties:
-            found.append(((*base, "party"), unknown("party", body.party, list(s.parties))))
-        if body.applies_when is not None:
-            cond(body.applies_when, (*base, "applies_when"))
-        groups = [((), body)] + [
-            ((group, g), m) for group in ("segments", "blocs")
-            for g, m in (getattr(body, group, None) or {}).items()
-        ]
-        for sub, logit in groups:
-            for issue, effect in logit.effects.items():
-                path = (*base, *sub, "effects", issue)
-                if issue not in issues:
-                    found.append((path, unknown("issue", issue, names)))
-                    continue
-                kind = issues[issue].kind
-                if isinstance(effect, Slope):
-                    if kind != "numeric":
-                        found.append((path, f"`slope` fits numeric issues; '{issue}' is {kind}"))
-                    continue
-                if kind == "numeric":
-                    found.append((path, f"'{issue}' is numeric: give {{slope: b}}"))
-                    continue
                 for key in effect:
-                    level(issue, key, (*path, key))
+                    c.level(issue, key, (*path, key))
 
-    for i, rule in enumerate(s.rules):
+
+def _rules(c: _Checker) -> None:
+    for i, rule in enumerate(c.s.rules):
         for part in ("when", "require", "forbid"):
             raw = getattr(rule, part)
             if raw is not None:
-                cond(raw, ("rules", i, part))
+                c.cond(raw, ("rules", i, part))
 
-    for pkg_name, pkg in s.packages.items():
+
+def _packages(c: _Checker) -> None:
+    """Every package gives every issue a level on its grid, and keeps every rule."""
+    for pkg_name, pkg in c.s.packages.items():
         base = ("packages", pkg_name, "terms")
-        for issue, ref in pkg.terms.items():
-            if issue not in issues:
-                found.append(((*base, issue), unknown("issue", issue, names)))
-            else:
-                level(issue, ref, (*base, issue))
-        missing = [k for k in names if k not in pkg.terms]
+        ok = [c.issue_known(issue, (*base, issue)) and c.level(issue, ref, (*base, issue))
+              for issue, ref in pkg.terms.items()]
+        missing = [k for k in c.names if k not in pkg.terms]
         if missing:
-            found.append((base, f"no level for issue(s) {', '.join(missing)}; a package "
-                                "gives every issue a level"))
+            c.add(base, f"no level for issue(s) {', '.join(missing)}; a package gives every "
+                        "issue a level")
+        elif all(ok) and not any(p[0] == "rules" for p, _ in c.found):
+            for i in _rules_broken(c.s, pkg.terms):
+                note = c.s.rules[i].note
+                c.add(base, f"breaks rule {i}" + (f" ({note})" if note else ""))
 
-    data = s.model_dump(mode="json")
-    for path in s.uncertainty:
+
+def _rules_broken(s: Scenario, terms: dict) -> list[int]:
+    idx = np.array([[level_index(s.issues[k], terms[k]) for k in s.issues]])
+    broken = []
+    for i, rule in enumerate(s.rules):
+        if rule.forbid is not None:
+            bad = holds(parse_condition(rule.forbid, s.issues), idx)[0]
+        else:
+            when = holds(parse_condition(rule.when, s.issues), idx)[0] if rule.when else True
+            bad = when and not holds(parse_condition(rule.require, s.issues), idx)[0]
+        if bad:
+            broken.append(i)
+    return broken
+
+
+def _uncertainty(c: _Checker) -> None:
+    data = c.s.model_dump(mode="json")
+    for path, dist in c.s.uncertainty.items():
+        where = ("uncertainty", path)
         if path.split(".")[0] in ("issues", "packages", "name", "extends"):
-            found.append((("uncertainty", path), "the deal space and the packages must be the "
-                                                 "same in every draw; vary parties, no_deal, "
-                                                 "ratification, rules or settings"))
+            c.add(where, "the deal space and the packages must be the same in every draw; vary "
+                         "parties, no_deal, ratification, rules or settings")
             continue
         try:
             value = paths.get(data, path)
         except KeyError as e:
-            found.append((("uncertainty", path), f"path does not resolve: {e.args[0]}"))
+            c.add(where, f"path does not resolve: {e.args[0]}")
             continue
         if isinstance(value, dict | list):
-            found.append((("uncertainty", path), "path names a section, not a single value"))
-        elif s.uncertainty[path].choice is None and not (
-                isinstance(value, int | float) and not isinstance(value, bool)):
-            found.append((("uncertainty", path), f"the value there is {value!r}, not a number: "
-                                                 "a numeric distribution cannot replace it "
-                                                 "(use `choice` for words)"))
-
-    if found:
-        return found
-    return _check_feasibility(s)
-
-
-def _check_feasibility(s: Scenario) -> Found:
-    from sim.problem import compile_problem  # the compiled masks are the one definition
-    from sim.solve import space
-
-    problem = compile_problem(s)
-    found: Found = []
-    for name, pkg in s.packages.items():
-        broken = problem.rules_broken(problem.deal_index(pkg.terms))
-        for i in broken:
-            note = s.rules[i].note
-            found.append((("packages", name, "terms"),
-                          f"breaks rule {i}" + (f" ({note})" if note else "")))
-    if space.count(problem, limit=1) == 0:
-        found.append(((), "no deal is feasible: the rules and red lines exclude every deal"))
-    return found
+            c.add(where, "path names a section, not a single value")
+        elif dist.choice is None and not (isinstance(value, int | float)
+                                          and not isinstance(value, bool)):
+            c.add(where, f"the value there is {value!r}, not a number: a numeric distribution "
+                         "cannot replace it (use `choice` for words)")

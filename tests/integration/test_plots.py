@@ -4,8 +4,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 import sim
+from sim.api import acceptability_map
 from sim.cli import app
-from sim.solve.maps import acceptability_map
 from tests.conftest import SCENARIOS
 
 TRADE = SCENARIOS / "trade-deal.yaml"
@@ -22,7 +22,7 @@ def test_solve_writes_both_plots(tmp_path):
 
 def test_acceptability_map_counts_acceptable_deals():
     problem = sim.compile_problem(sim.load(TRADE))
-    share = acceptability_map(problem, "quota", "phase_in")
+    share = acceptability_map(problem, "quota", "phase_in").share
     idx = np.concatenate(list(problem.enumerate()))
     ok = problem.acceptable(idx)
     q, ph = problem.issues.index("quota"), problem.issues.index("phase_in")

@@ -5,7 +5,7 @@ from hypothesis import given
 
 import sim
 from sim.scenario import yamlio
-from sim.solve import space
+from sim.solver import space
 from tests.strategies import broken_scenarios, scenario_dicts
 
 

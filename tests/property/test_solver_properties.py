@@ -10,11 +10,12 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import sim
+from sim.api import solve
 from sim.problem import Factor
-from sim.solve import choose, solve
-from sim.solve import solutions as sol
-from sim.solve.frontier import by_enumeration, by_issue
-from sim.solve.pareto import nondominated
+from sim.solver import choose
+from sim.solver import solutions as sol
+from sim.solver.frontier import by_enumeration, by_issue
+from sim.solver.pareto import nondominated
 from tests.strategies import body_dicts, scenario_dicts
 
 
@@ -32,7 +33,7 @@ def brute_frontier(problem):
     idx = idx[problem.acceptable(idx)]
     if not len(idx):
         return idx
-    from sim.solve.pareto import nondominated_naive
+    from sim.solver.pareto import nondominated_naive
 
     return idx[nondominated_naive(problem.expected_utility(idx))]
 
@@ -217,7 +218,7 @@ def test_adding_a_ratification_body_never_grows_the_acceptable_set(data, draw):
 
 @given(st.integers(1, 60), st.integers(2, 5), st.integers(0, 10 ** 6))
 def test_nondominated_matches_all_pairs(n, d, seed):
-    from sim.solve.pareto import nondominated_naive
+    from sim.solver.pareto import nondominated_naive
 
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 4, (n, d)) / 3

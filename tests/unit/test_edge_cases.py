@@ -8,12 +8,12 @@ from scipy import integrate, stats
 from typer.testing import CliRunner
 
 import sim
+from sim.api import solve
 from sim.cli import app
+from sim.experiments.robustness import robustness
 from sim.ratify import LegislatureModel
 from sim.scenario.model import Issue, Legislature
-from sim.solve import solve
-from sim.solve.noncoop import alternating, random_proposer
-from sim.solve.robust import robustness
+from sim.solver.noncoop import alternating, random_proposer
 from tests.conftest import SCENARIOS
 
 BASE = {
@@ -94,7 +94,7 @@ def test_uncertainty_reaches_into_lists():
         "b": {"weights": {"share": 1}, "values": {"share": {"linear": "decreasing"}},
               "reservation": 0}}
     result = robustness(sim.from_dict(data), 4, seed=0)
-    assert result["valid"] == 4
+    assert result.valid == 4
 
 
 def test_value_table_keys_are_level_names_exactly_and_booleans_take_yes_no():

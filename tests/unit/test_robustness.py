@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import sim
+from sim.experiments.robustness import robustness, sample_values
 from sim.scenario import paths
-from sim.solve.robust import robustness, sample_values
 from tests.conftest import SCENARIOS
 
 
@@ -28,7 +28,7 @@ def test_a_draw_depends_only_on_seed_and_index(trade):
 def test_same_seed_same_bytes_and_a_prefix_of_samples_is_stable(trade):
     a = robustness(trade, 12, seed=3)
     b = robustness(trade, 12, seed=3)
-    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert json.dumps(a.to_dict(), sort_keys=True) == json.dumps(b.to_dict(), sort_keys=True)
 
 
 def test_package_shares_match_evaluating_each_draw(trade):
@@ -39,9 +39,9 @@ def test_package_shares_match_evaluating_each_draw(trade):
         s = sim.from_dict(paths.set_values(data, sample_values(trade, 1, i)))
         p = sim.compile_problem(s)
         hits += bool(p.acceptable(p.packages["mediator-text"][None, :])[0])
-    assert result["packages"]["mediator-text"] == pytest.approx(hits / 15)
-    assert result["valid"] + result["invalid"] == 15
-    shares = np.array([d["p_acceptable"] for d in result["deals"]])
+    assert result.packages["mediator-text"] == pytest.approx(hits / 15)
+    assert result.valid + result.invalid == 15
+    shares = np.array([d.p_acceptable for d in result.deals])
     assert ((shares >= 0) & (shares <= 1)).all()
 
 
@@ -51,4 +51,4 @@ def test_invalid_draws_are_counted_not_fatal(tmp_path):
         "  parties.exporter.weights.tariff: {normal: [0.0, 1.0]}")
     (tmp_path / "t.yaml").write_text(text.replace("$schema=./schema.json", ""))
     result = robustness(sim.load(tmp_path / "t.yaml"), 20, seed=0)
-    assert 0 < result["invalid"] < 20  # a negative weight is rejected like a file would be
+    assert 0 < result.invalid < 20  # a negative weight is rejected like a file would be

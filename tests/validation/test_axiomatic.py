@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.solve import solve
+from sim.api import solve
 
 HERE = Path(__file__).parent / "scenarios"
 

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from sim.solve.noncoop import (
+from sim.solver.noncoop import (
     alternating,
     baron_ferejohn_shares,
     random_proposer,

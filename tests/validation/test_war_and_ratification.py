@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.solve import solve
-from sim.solve.commitment import fights_now, minimum_guarantee
+from sim.api import solve
+from sim.solver.commitment import fights_now, minimum_guarantee
 
 HERE = Path(__file__).parent / "scenarios"
 
@@ -55,4 +55,4 @@ def test_putnam_disjoint_win_sets_mean_no_agreement(tmp_path):
     (tmp_path / "p.yaml").write_text(text)  # yes share now crosses 1/2 at x = 0.775
     result = solve(sim.compile_problem(sim.load(tmp_path / "p.yaml")))
     assert result.acceptable == 0 and result.solutions["nash"] is None
-    assert any(b["kind"] == "ratification" and b["excludes"] for b in result.gap["blockers"])
+    assert any(b.kind == "ratification" and b.excludes for b in result.gap.blockers)

@@ -21,15 +21,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.problem import ACCEPT_TOL, Problem
-from sim.solve import space
-from sim.solve.pareto import canonical, nondominated
+from sim.problem import Problem
+from sim.solver import space
+from sim.solver.pareto import canonical, nondominated
 
 SMALL = 20_000  # below this, enumerating is as fast as anything
 
 
 @dataclass(frozen=True)
 class Frontier:
+    """The acceptable deals not dominated in expected utility, and the exact counts."""
+
     idx: np.ndarray  # (F, K) level indices, sorted lexicographically
     utility: np.ndarray  # (F, P) U(deal)
     expected: np.ndarray  # (F, P) P U + (1 - P) r, canonical
@@ -108,7 +110,7 @@ def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = 
     `bound`, if given, is the most the other issues can add per party; partial deals that
     cannot reach a veto party's reservation even then are dropped."""
     P = len(problem.parties)
-    contrib = [(problem.weights[:, k] * problem.values[k].T) for k in free]
+    contrib = [problem.contributions[k] for k in free]
     # best_rest[j]: the most the free issues after the j-th can still add, per party
     maxima = np.array([c.max(axis=0) for c in contrib] + [np.zeros(P)])
     best_rest = np.cumsum(maxima[::-1], axis=0)[::-1][1:]
@@ -120,24 +122,50 @@ def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = 
         cl = np.concatenate([np.repeat(levels, len(keep_levels), axis=0),
                              np.tile(keep_levels, len(levels))[:, None]], axis=1)
         if bound is not None:
-            reach = cu + best_rest[j] + bound
-            ok = (reach[:, problem.veto] >= problem.reservation[problem.veto] - ACCEPT_TOL
-                  ).all(axis=1)
+            ok = problem.reaches(cu + best_rest[j] + bound)
             cu, cl = cu[ok], cl[ok]
         keep = nondominated(cu)
         u, levels = cu[keep], cl[keep]
     return u, levels
 
 
+def _split_blocks(problem: Problem, split: list[int], per_split: int):
+    """Every combination of the split issues' levels, in blocks of rows (free issues at 0)."""
+    sizes = [problem.sizes[k] for k in split]
+    n_split = math.prod(sizes)
+    for start in range(0, n_split, per_split):
+        flat = np.arange(start, min(start + per_split, n_split))
+        idx_s = np.zeros((len(flat), len(problem.issues)), dtype=np.int64)
+        if split:
+            idx_s[:, split] = np.stack(np.unravel_index(flat, sizes), axis=-1)
+        yield idx_s
+
+
+def _split_utility(problem: Problem, split: list[int], idx_s: np.ndarray) -> np.ndarray:
+    """Utility from the split issues and interactions only (free columns excluded)."""
+    u_s = np.zeros((len(idx_s), len(problem.parties)))
+    for k in split:
+        u_s += problem.contributions[k][idx_s[:, k]]
+    for p, factor in problem.interactions:
+        u_s[:, p] += factor.at(idx_s)
+    return u_s
+
+
+def _complete(idx_s: np.ndarray, u_s: np.ndarray, free: list[int], free_u: np.ndarray,
+              free_levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each split combination with each partial deal of the free frontier: (idx, u)."""
+    u = (u_s[:, None, :] + free_u[None, :, :]).reshape(-1, u_s.shape[1])
+    idx = np.repeat(idx_s, len(free_u), axis=0)
+    if free:
+        idx[:, free] = np.tile(free_levels, (len(idx_s), 1))
+    return idx, u
+
+
 def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
     split, free = split_issues(problem)
-    P, K = len(problem.parties), len(problem.issues)
-    split_sizes = [problem.sizes[k] for k in split]
-    n_split = math.prod(split_sizes)
-
+    P = len(problem.parties)
     # The most the split issues (and interactions) can add, for pruning the free frontier.
-    split_contrib = [(problem.weights[:, k] * problem.values[k].T) for k in split]
-    bound = sum((c.max(axis=0) for c in split_contrib), np.zeros(P))
+    bound = sum((problem.contributions[k].max(axis=0) for k in split), np.zeros(P))
     for p, factor in problem.interactions:
         bound[p] += max(0.0, float(factor.table.max()))
     free_u, free_levels = free_frontier(problem, free, bound)
@@ -145,31 +173,18 @@ def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
     front = _empty(problem)
     free_count = math.prod(problem.sizes[k] for k in free)
     feasible = 0
-    per_split = max(1, chunk // max(1, len(free_u)))
-    for start in range(0, n_split, per_split):
-        flat = np.arange(start, min(start + per_split, n_split))
-        idx_s = np.zeros((len(flat), K), dtype=np.int64)
-        if split:
-            idx_s[:, split] = np.stack(np.unravel_index(flat, split_sizes), axis=-1)
+    for idx_s in _split_blocks(problem, split, max(1, chunk // max(1, len(free_u)))):
         ok = problem.feasible(idx_s)
         feasible += int(ok.sum()) * free_count
         ok &= problem.ratifiable(idx_s)
         idx_s = idx_s[ok]
         if not len(idx_s):
             continue
-        # Utility from the split issues and interactions only (free columns excluded).
-        u_s = np.zeros((len(idx_s), P))
-        for k, c in zip(split, split_contrib, strict=True):
-            u_s += c[idx_s[:, k]]
-        for p, factor in problem.interactions:
-            u_s[:, p] += factor.at(idx_s)
         p_s = problem.p_ratified(idx_s)
-        u = (u_s[:, None, :] + free_u[None, :, :]).reshape(-1, P)
-        idx = np.repeat(idx_s, len(free_u), axis=0)
-        if free:
-            idx[:, free] = np.tile(free_levels, (len(idx_s), 1))
+        idx, u = _complete(idx_s, _split_utility(problem, split, idx_s), free, free_u,
+                           free_levels)
         p = np.repeat(p_s, len(free_u))
-        acc = (u[:, problem.veto] >= problem.reservation[problem.veto] - ACCEPT_TOL).all(axis=1)
+        acc = problem.reaches(u)
         idx, u, p = idx[acc], u[acc], p[acc]
         eu = p[:, None] * u + (1 - p[:, None]) * problem.reservation
         # With no split issue and nothing to ratify, eu is the free frontier itself, already
@@ -193,3 +208,61 @@ def frontier(problem: Problem, method: str = "auto") -> Frontier:
     if method == "issue":
         return by_issue(problem)
     raise ValueError(f"unknown method {method!r}; valid: auto, enumerate, issue")
+
+
+# --- the reservation-free candidate set -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Feasible deals that no other feasible deal beats in every party's utility and in every
+    binding body's support, whatever the reservations, `min_ratification_probability` and
+    mood shifts: what a dynamic engine proposes from, computed once."""
+
+    idx: np.ndarray  # (n, K) level indices, sorted lexicographically
+    utility: np.ndarray  # (n, P)
+
+
+def support(problem: Problem, idx: np.ndarray) -> np.ndarray:
+    """Per binding body and voter group, the group's logit for each deal (+inf where the body
+    does not vote): P(pass) rises with each of them at any mood shift, so a deal at least as
+    good in all of them is at least as likely to pass, today and after any shift. With parties
+    without a veto, their negatives too: such a party's expected utility falls with P(ratified)
+    when the deal gives it less than its reservation, so only equal support may dominate."""
+    cols = [np.where(b.applies.at(idx)[:, None], b.model.eta(idx), np.inf)
+            for b in problem.bodies]
+    s = np.concatenate(cols, axis=1) if cols else np.zeros((len(idx), 0))
+    return s if problem.veto.all() else np.concatenate([s, -s], axis=1)
+
+
+def candidates(problem: Problem, chunk: int = 1 << 18) -> Candidates:
+    """The feasible deals not dominated in (utilities, support): a deal d' dominates d when it
+    is at least as good in every utility and every support column, and better in a utility.
+
+    Then d' is acceptable whenever d is, and better for every party in expected utility at any
+    reservations (P' >= P and U' >= U >= r for veto parties; P' = P for the others), so every
+    acceptable Pareto frontier, at any reservations, minimum P(ratified) and mood shifts, lies
+    inside this set (exactly, up to the 1e-12 rounding the frontier compares at). Issues
+    nothing but utility reads are combined issue by issue, as for the frontier."""
+    split, free = split_issues(problem)
+    P = len(problem.parties)
+    free_u, free_levels = free_frontier(problem, free)
+    found = (np.empty((0, len(problem.issues)), dtype=np.int64), np.empty((0, P)),
+             np.empty((0, 0)))
+    for idx_s in _split_blocks(problem, split, max(1, chunk // max(1, len(free_u)))):
+        idx_s = idx_s[problem.feasible(idx_s)]
+        if not len(idx_s):
+            continue
+        idx, u = _complete(idx_s, _split_utility(problem, split, idx_s), free, free_u,
+                           free_levels)
+        s = np.repeat(support(problem, idx_s), len(free_u), axis=0)
+        if len(found[0]):
+            idx, u, s = (np.concatenate([a, b]) for a, b in zip(found, (idx, u, s),
+                                                                   strict=True))
+        keep = nondominated(np.concatenate([u, s], axis=1),
+                            strict=np.arange(P + s.shape[1]) < P)
+        found = (idx[keep], u[keep], s[keep])
+    idx = found[0]
+    order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
+    idx = idx[order]
+    return Candidates(idx, problem.utility(idx))

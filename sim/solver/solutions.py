@@ -50,7 +50,7 @@ def utilitarian_score(gains: np.ndarray) -> np.ndarray:
 
 def pick(score: np.ndarray, utility: np.ndarray) -> int:
     """The best row; among ties, the first row no other tied row dominates in `utility`."""
-    from sim.solve.pareto import nondominated
+    from sim.solver.pareto import nondominated
 
     best = score.max()
     if not np.isfinite(best):

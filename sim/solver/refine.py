@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.problem import Problem
-from sim.solve import solutions as sol
-from sim.solve.frontier import Frontier, split_issues
+from sim.solver import solutions as sol
+from sim.solver.frontier import Frontier, split_issues
 
 CANDIDATES = 5
 
@@ -27,7 +27,8 @@ CANDIDATES = 5
 class Refined:
     idx: np.ndarray  # grid levels of the deal refined from
     x: dict[int, float]  # issue index -> continuous value
-    expected: np.ndarray  # (P,)
+    utility: np.ndarray  # (P,) U
+    expected: np.ndarray  # (P,) P U + (1 - P) r
     p_ratified: float
 
 
@@ -44,19 +45,22 @@ class _Continuous:
         row = idx[None, :]
         u = problem.utility(row)[0]
         for k in issues:
-            u = u - problem.weights[:, k] * problem.values[k][:, idx[k]]
+            u = u - problem.contributions[k][idx[k]]
         self.base = u
         self.p = float(problem.p_ratified(row)[0])
         self.x0 = np.array([problem.levels[k][idx[k]] for k in issues], dtype=float)
         self.bounds = [(problem.levels[k][0], problem.levels[k][-1]) for k in issues]
 
-    def expected(self, x: np.ndarray) -> np.ndarray:
+    def utility(self, x: np.ndarray) -> np.ndarray:
         u = self.base.copy()
         for j, k in enumerate(self.issues):
             for p, curve in enumerate(self.problem.curves[k]):
                 if curve is not None:
                     u[p] += self.problem.weights[p, k] * float(curve(x[j]))
-        return self.p * u + (1 - self.p) * self.problem.reservation
+        return u
+
+    def expected(self, x: np.ndarray) -> np.ndarray:
+        return self.p * self.utility(x) + (1 - self.p) * self.problem.reservation
 
 
 def _solve(model: _Continuous, objective: str, veto: np.ndarray, r: np.ndarray,
@@ -141,8 +145,8 @@ def refine(problem: Problem, front: Frontier, rows: dict[str, int | None]
             s = sol.scores((eu[veto] - r)[None, :], power, ideal, use)[name][0]
             if s > best_score + 1e-12 * max(1.0, abs(best_score)):
                 best_score = s
-                best = Refined(front.idx[cand], dict(zip(issues, x.tolist(), strict=True)), eu,
-                               model.p)
+                best = Refined(front.idx[cand], dict(zip(issues, x.tolist(), strict=True)),
+                               model.utility(x), eu, model.p)
         if best is not None:
             out[name] = best
     return out

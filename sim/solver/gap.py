@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from sim.problem import Factor, Problem
+from sim.solver.result import Blocker
 
 GAP_UP_TO = 50_000_000  # the reservation drops need every feasible deal once
 
@@ -17,28 +18,28 @@ def _excluded(factor: Factor, sizes: tuple[int, ...], where: np.ndarray) -> int:
     return int(np.broadcast_to(where, factor.table.shape).sum()) * rest
 
 
-def blockers(problem: Problem) -> list[dict]:
+def blockers(problem: Problem) -> tuple[Blocker, ...]:
     """Rules, red lines and ratification bodies by how many deals each excludes alone."""
     out = []
     for i, rule in enumerate(problem.rules):
         note = problem.rule_notes[i] if problem.rule_notes else ""
-        out.append({"kind": "rule", "name": f"rule {i}" + (f": {note}" if note else ""),
-                    "excludes": _excluded(rule, problem.sizes, ~rule.table)})
+        out.append(Blocker("rule", f"rule {i}" + (f": {note}" if note else ""),
+                           _excluded(rule, problem.sizes, ~rule.table)))
     for r in problem.red_lines:
-        out.append({"kind": "red line", "name": f"{problem.parties[r.party]}: "
-                    f"{r.note or 'red line'}", "excludes": _excluded(r.hit, problem.sizes,
-                                                                      r.hit.table)})
+        out.append(Blocker("red line", f"{problem.parties[r.party]}: {r.note or 'red line'}",
+                           _excluded(r.hit, problem.sizes, r.hit.table)))
     for b in problem.bodies:
         table = problem.body_allows(b)
-        out.append({"kind": "ratification", "name": b.name,
-                    "excludes": _excluded(table, problem.sizes, ~table.table)})
-    return sorted(out, key=lambda x: -x["excludes"])
+        out.append(Blocker("ratification", b.name,
+                           _excluded(table, problem.sizes, ~table.table)))
+    return tuple(sorted(out, key=lambda x: -x.excludes))
 
 
-def distance(problem: Problem) -> dict | None:
+def distance(problem: Problem) -> tuple | None:
     """The smallest reservation drops that open a ZOPA, over deals that are feasible and
-    ratifiable: for all veto parties at once (the same drop for each), and for each party
-    alone with the others' reservations kept. None when the space is too large to scan."""
+    ratifiable: (the same drop for all veto parties at once, the deal that needs it, each
+    party's drop alone with the others' reservations kept). None when the space is too large
+    to scan."""
     if problem.total > GAP_UP_TO:
         return None
     veto = np.flatnonzero(problem.veto)
@@ -61,10 +62,6 @@ def distance(problem: Problem) -> dict | None:
             if fine.any():
                 alone[int(p)] = min(alone[int(p)], float(short[fine, col].min()))
     if joint_idx is None:
-        return {"joint_drop": None, "closest_deal": None, "drop_alone": {}}
-    return {
-        "joint_drop": best_joint,
-        "closest_deal": problem.terms(joint_idx),
-        "drop_alone": {problem.parties[p]: (None if not np.isfinite(v) else v)
-                       for p, v in alone.items()},
-    }
+        return None, None, {}
+    return (best_joint, problem.terms(joint_idx),
+            {problem.parties[p]: (None if not np.isfinite(v) else v) for p, v in alone.items()})

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sim.problem import ACCEPT_TOL, Factor, Problem
+from sim.problem import Factor, Problem
 
 CHUNK = 1 << 18
 
@@ -53,15 +53,13 @@ def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
     for t in tables:
         done_at.setdefault(max(order.index(k) for k in t.issues), []).append(t)
     P = len(problem.parties)
-    contrib = [problem.weights[:, k] * problem.values[k].T for k in range(len(problem.sizes))]
+    contrib = problem.contributions
     extra = np.zeros(P)  # interactions may add at most their positive part
     for p, f in problem.interactions:
         extra[p] += max(0.0, float(f.table.max()))
     rest = np.zeros((len(order) + 1, P))
     for step in range(len(order) - 1, -1, -1):
         rest[step] = rest[step + 1] + contrib[order[step]].max(axis=0)
-    veto, r = problem.veto, problem.reservation[problem.veto]
-
     def explore(rows: np.ndarray, u: np.ndarray, step: int) -> Iterator[np.ndarray]:
         if step == len(order) or not len(rows):
             if len(rows):
@@ -76,8 +74,7 @@ def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
         for t in done_at.get(step, []):
             keep &= t.at(rows)
         if bound:
-            reach = u[:, veto] + rest[step + 1][veto] + extra[veto]
-            keep &= (reach >= r - ACCEPT_TOL).all(axis=1)
+            keep &= problem.reaches(u + rest[step + 1] + extra)
         rows, u = rows[keep], u[keep]
         for start in range(0, len(rows), chunk):
             yield from explore(rows[start:start + chunk], u[start:start + chunk], step + 1)
@@ -114,7 +111,7 @@ def count_acceptable(problem: Problem) -> int:
     head = sorted(set().union(*(t.issues for t in tables),
                               *(f.issues for _, f in problem.interactions)))
     tail = [k for k in range(len(problem.sizes)) if k not in head]
-    contrib = [problem.weights[:, k] * problem.values[k].T for k in range(len(problem.sizes))]
+    contrib = problem.contributions
     total = 0
     for rows in deals(problem, ratifiable=True, only=head):
         u = np.zeros((len(rows), len(problem.parties)))
@@ -127,13 +124,12 @@ def count_acceptable(problem: Problem) -> int:
 
 
 def _completions(problem: Problem, u: np.ndarray, tail: list[np.ndarray]) -> int:
-    veto, r = problem.veto, problem.reservation[problem.veto] - ACCEPT_TOL
     if not tail:
-        return int((u[:, veto] >= r).all(axis=1).sum())
+        return int(problem.reaches(u).sum())
     best = sum(c.max(axis=0) for c in tail)
     worst = sum(c.min(axis=0) for c in tail)
-    possible = (u[:, veto] + best[veto] >= r).all(axis=1)
-    sure = possible & (u[:, veto] + worst[veto] >= r).all(axis=1)
+    possible = problem.reaches(u + best)
+    sure = possible & problem.reaches(u + worst)
     total = int(sure.sum()) * math.prod(len(c) for c in tail)
     u = u[possible & ~sure]
     first, rest = tail[0], tail[1:]

@@ -31,20 +31,33 @@ def canonical(u: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(u, dtype=float), DECIMALS) + 0.0  # + 0.0: no -0.0
 
 
-def nondominated(points: np.ndarray) -> np.ndarray:
-    """Indices (ascending) of the non-dominated rows of `points` (n, d); ties all kept."""
+def nondominated(points: np.ndarray, strict: np.ndarray | None = None) -> np.ndarray:
+    """Indices (ascending) of the non-dominated rows of `points` (n, d); ties all kept.
+
+    With `strict` (a mask of columns), a dominates b when a >= b everywhere and a > b in some
+    `strict` column (then a's sum over those columns is larger): a gain in the other columns
+    alone does not dominate."""
     y = canonical(points)
     n = len(y)
     if n <= 1:
         return np.arange(n)
+    if strict is not None and not np.all(strict):
+        sums = y[:, np.asarray(strict, dtype=bool)].sum(axis=1)
+        if n <= _ALL_PAIRS:
+            return nondominated_naive(y, strict)
+        return _general(y, sums)
     if y.shape[1] == 1:
         return np.flatnonzero(y[:, 0] == y[:, 0].max())
     if y.shape[1] == 2:
         return _two_d(y)
     if n <= _ALL_PAIRS:
         return nondominated_naive(y)
-    sums = y.sum(axis=1)
-    order = np.argsort(-sums, kind="stable")  # a dominator has a strictly larger sum
+    return _general(y, y.sum(axis=1))
+
+
+def _general(y: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Screen, then bitsets; a dominator is >= everywhere and has a strictly larger sum."""
+    order = np.argsort(-sums, kind="stable")
     y, sums = y[order], sums[order]
     alive = _screen(y, sums)
     y, sums, order = y[alive], sums[alive], order[alive]
@@ -122,9 +135,10 @@ def _bitset_dominated(y: np.ndarray, sums: np.ndarray) -> np.ndarray:
     return dominated
 
 
-def nondominated_naive(points: np.ndarray) -> np.ndarray:
-    """All-pairs reference implementation, for tests."""
+def nondominated_naive(points: np.ndarray, strict: np.ndarray | None = None) -> np.ndarray:
+    """All-pairs reference implementation (also the fast path for a few points)."""
     y = canonical(points)
+    ys = y if strict is None else y[:, np.asarray(strict, dtype=bool)]
     ge = (y[:, None, :] >= y[None, :, :]).all(-1)
-    gt = (y[:, None, :] > y[None, :, :]).any(-1)
+    gt = (ys[:, None, :] > ys[None, :, :]).any(-1)
     return np.flatnonzero(~(ge & gt).any(axis=0))

@@ -1,0 +1,115 @@
+"""The verbs: what the command line and a notebook call. Each is a plain function.
+
+    scenario = sim.load("scenarios/berlin-2025-12.yaml")
+    result = sim.solve(scenario)                      # or sim.solve(scenario, samples=200)
+    sim.evaluate(scenario, package="twenty-point", deal={"foreign_forces": "eu_force"})
+    sim.acceptability_map(scenario, "donbas", "guarantee")
+
+Every verb that analyses takes a Scenario or its compiled Problem (compile once with
+`compile_problem` to run several verbs on one scenario). Errors a user can cause raise
+`sim.InputError`; a model-level "no" is a result, never an exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.compile import compile_problem
+from sim.errors import InputError
+from sim.evaluation import Evaluation
+from sim.problem import Problem
+from sim.scenario.load import from_dict
+from sim.scenario.load import load as _load_scenario
+from sim.scenario.model import Scenario
+from sim.solver.maps import AcceptabilityMap
+from sim.solver.result import SolveResult
+
+__all__ = ["acceptability_map", "compare", "compile_problem", "evaluate", "from_dict", "load",
+           "simulate", "solve", "sweep", "validate"]
+
+METHODS = ("auto", "enumerate", "issue")
+
+
+def load(path: str | Path) -> Scenario:
+    """Read, validate and check a scenario file (its `extends:` resolved)."""
+    return _load_scenario(path)
+
+
+def validate(path: str | Path) -> Problem:
+    """Everything `sim validate` checks: the format, the meaning, and that some deal is
+    feasible. Returns the compiled problem."""
+    return compile_problem(load(path), str(path))
+
+
+def evaluate(scenario: Scenario | Problem, deal: dict[str, Any] | None = None, *,
+             package: str | None = None) -> Evaluation:
+    """Score one deal: `deal` gives {issue: level} for every issue, or with `package` the
+    terms that differ from that package's."""
+    from sim.evaluation import evaluate as score
+
+    problem = _problem(scenario)
+    if package is None and deal is None:
+        raise InputError("give --package NAME or --deal issue=level,...")
+    terms: dict[str, Any] = {}
+    if package is not None:
+        if package not in problem.packages:
+            known = ", ".join(problem.packages) or "(none)"
+            raise InputError(f"--package: unknown package '{package}'; valid: {known}")
+        terms.update(problem.terms(problem.packages[package]))
+    terms.update(deal or {})
+    changed = ",".join(f"{k}={v}" for k, v in (deal or {}).items())
+    label = f"{package}, changed: {changed}" if package and deal else package
+    return score(problem, terms, package=label)
+
+
+def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = True,
+          samples: int = 0, seed: int = 0) -> SolveResult:
+    """The static analysis; with `samples`, robustness over the scenario's `uncertainty:`
+    (N seeded draws), which needs the Scenario rather than a compiled Problem."""
+    from dataclasses import replace
+
+    from sim.experiments.robustness import robustness
+    from sim.results import Provenance
+    from sim.solver import solve as run
+
+    if method not in METHODS:
+        raise InputError(f"--method: unknown method '{method}'; valid: {', '.join(METHODS)}")
+    if samples < 0 or seed < 0:
+        raise InputError("--samples and --seed take non-negative integers")
+    result = run(_problem(scenario), method=method, refine=refine)
+    if not samples:
+        return result
+    if not isinstance(scenario, Scenario):
+        raise InputError("robustness draws the scenario's uncertainty: pass the Scenario, not "
+                         "its compiled Problem")
+    return replace(result, robustness=robustness(scenario, samples, seed, method),
+                   provenance=Provenance(result.provenance.scenario_hash, seed=seed))
+
+
+def acceptability_map(scenario: Scenario | Problem, first: str | None = None,
+                      second: str | None = None) -> AcceptabilityMap:
+    """The share of deals acceptable at each pair of two issues' levels (default: the first
+    two issues)."""
+    from sim.solver.maps import acceptability_map as build
+
+    return build(_problem(scenario), first, second)
+
+
+def simulate(scenario: Scenario | Problem, *, runs: int = 1, steps: int = 52, seed: int = 0):
+    """The agent-based model of the talks over time."""
+    raise NotImplementedError("the agent-based model (sim simulate) is not built yet")
+
+
+def sweep(scenario: Scenario, **design):
+    """Either engine over many design points of the scenario's uncertain assumptions."""
+    raise NotImplementedError("experiments (sim sweep) are not built yet")
+
+
+def compare(*scenarios: Scenario):
+    """Variants side by side, with the difference in outcomes attributed to their inputs."""
+    raise NotImplementedError("variant comparison (sim compare) is not built yet")
+
+
+def _problem(scenario: Scenario | Problem) -> Problem:
+    return scenario if isinstance(scenario, Problem) else compile_problem(scenario)

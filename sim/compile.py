@@ -1,0 +1,182 @@
+"""Scenario -> Problem: the compiler, and the feasibility check `sim validate` reports.
+
+A `Compiler` remembers the ratification tables it has built, keyed by the body's definition
+and the issues, so that the many scenarios of a robustness run or a sweep that leave a body
+alone reuse its tables. The memo lives in the compiler object, never in a module global:
+each thread or worker makes its own.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from sim import ratify
+from sim.errors import InputError, Where
+from sim.errors import Problem as Complaint
+from sim.problem import Body, Factor, Problem, RedLine, ValueCurve
+from sim.results import scenario_hash
+from sim.scenario.model import Curve, Scenario
+from sim.scenario.terms import grid, holds, level_index, parse_condition, scope, table_key
+
+MEMO_SIZE = 64  # bodies remembered per compiler
+
+
+class Compiler:
+    """Compiles checked Scenarios (see sim.scenario.load) into Problems."""
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[str, str], tuple] = {}
+
+    def compile(self, s: Scenario, file: str = "") -> Problem:
+        """The Problem of a scenario; InputError (naming `file`) if no deal is feasible."""
+        names = list(s.issues)
+        levels = tuple(grid(s.issues[k]) for k in names)
+        sizes = tuple(len(lv) for lv in levels)
+        parties = list(s.parties)
+        veto = np.array([x.veto for x in s.parties.values()])
+        weights, values, curves = _utilities(s, levels)
+        red_lines = _red_lines(s, sizes)
+        bodies = self._bodies(s, sizes)
+        outlook, outlook_issues, cost, derived = _no_deal(s, levels)
+        problem = Problem(
+            name=s.name, issues=tuple(names), kinds=tuple(s.issues[k].kind for k in names),
+            units=tuple(s.issues[k].unit for k in names), levels=levels,
+            specs=tuple(s.issues[k] for k in names), parties=tuple(parties),
+            weights=weights, values=values, curves=curves,
+            reservation=np.array([x.reservation if x.reservation != "derived" else 0.0
+                                  for x in s.parties.values()], dtype=float),
+            power=np.array([x.power for x in s.parties.values()]),
+            patience=np.array([x.patience for x in s.parties.values()]),
+            veto=veto, interactions=_interactions(s, sizes), rules=_rules(s, sizes),
+            red_lines=tuple(r for r in red_lines if veto[r.party]),
+            bodies=tuple(b for b in bodies if b.party is None or veto[b.party]),
+            min_ratification_probability=s.settings.min_ratification_probability,
+            rule_notes=tuple(rule.note for rule in s.rules),
+            advisory_red_lines=tuple(r for r in red_lines if not veto[r.party]),
+            advisory_bodies=tuple(b for b in bodies if b.party is not None and not veto[b.party]),
+            outlook=outlook, outlook_issues=outlook_issues, cost=cost, derived=derived,
+            scenario_hash=scenario_hash(s.model_dump(mode="json", exclude={"extends"})),
+        )
+        problem.reservation[:] = problem.reservation_at()
+        for name, pkg in s.packages.items():
+            problem.packages[name] = problem.deal_index(pkg.terms)
+        check_feasible(problem, file)
+        return problem
+
+    def _bodies(self, s: Scenario, sizes: tuple[int, ...]) -> list[Body]:
+        parties = list(s.parties)
+        ratifies_for = {b: parties.index(name) for name, party in s.parties.items()
+                        for b in party.ratified_by}
+        issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in s.issues.items()})
+        out = []
+        for name, body in s.ratification.items():
+            applies = (Factor.of_condition(parse_condition(body.applies_when, s.issues), sizes)
+                       if body.applies_when is not None else Factor((), np.array(True)))
+            key = (body.model_dump_json(), issues_key)
+            if key not in self._tables:
+                model = ratify.build(body, s.issues)
+                if len(self._tables) >= MEMO_SIZE:
+                    self._tables.clear()
+                self._tables[key] = (model, Factor.tabulate(model.issues, sizes, model.yes_share),
+                                     Factor.tabulate(model.issues, sizes, model.p_pass))
+            model, yes, p_pass = self._tables[key]
+            party = parties.index(body.party) if body.party else ratifies_for.get(name)
+            out.append(Body(name, body.kind, party, applies, yes, p_pass, model))
+        return out
+
+
+def compile_problem(s: Scenario, file: str = "") -> Problem:
+    """The Problem of a checked Scenario (a fresh compiler: nothing remembered)."""
+    return Compiler().compile(s, file)
+
+
+def check_feasible(problem: Problem, file: str = "") -> None:
+    """At least one deal must pass the rules and the veto parties' red lines."""
+    from sim.solver import space  # the compiled masks are the one definition
+
+    if space.count(problem, limit=1) == 0:
+        raise InputError(Complaint(Where(file), "no deal is feasible: the rules and red lines "
+                                                "exclude every deal"))
+
+
+# --- one function per section of the scenario ----------------------------------------------
+
+
+def _utilities(s: Scenario, levels: tuple[list, ...]):
+    """Normalised weights (P, K), value tables per issue (P, L_k), curves of numeric issues."""
+    names = list(s.issues)
+    P, K = len(s.parties), len(names)
+    weights = np.zeros((P, K))
+    values = [np.zeros((P, len(levels[k]))) for k in range(K)]
+    curves: list[list] = [[None] * P for _ in range(K)]
+    for p, party in enumerate(s.parties.values()):
+        for issue, w in party.weights.items():
+            weights[p, names.index(issue)] = w
+        weights[p] /= weights[p].sum()
+        for issue, fn in party.values.items():
+            k = names.index(issue)
+            if isinstance(fn, Curve):
+                curves[k][p] = _curve(fn, levels[k])
+                values[k][p] = curves[k][p](np.asarray(levels[k], dtype=float))
+            else:
+                values[k][p] = [fn[table_key(lv)] for lv in levels[k]]
+    return weights, tuple(values), tuple(tuple(c) for c in curves)
+
+
+def _curve(fn: Curve, levels: list) -> ValueCurve:
+    if fn.points:
+        xs, vs = zip(*fn.points, strict=True)
+        return ValueCurve(np.asarray(xs, float), np.asarray(vs, float))
+    ends = np.array([float(levels[0]), float(levels[-1])])
+    vs = np.array([0.0, 1.0] if fn.linear == "increasing" else [1.0, 0.0])
+    return ValueCurve(ends, vs, None if fn.exponent == 1.0 else fn.exponent)
+
+
+def _interactions(s: Scenario, sizes: tuple[int, ...]) -> tuple[tuple[int, Factor], ...]:
+    out = []
+    for p, party in enumerate(s.parties.values()):
+        for inter in party.interactions:
+            f = Factor.of_condition(parse_condition(inter.when, s.issues), sizes)
+            out.append((p, Factor(f.issues, f.table * float(inter.add))))
+    return tuple(out)
+
+
+def _rules(s: Scenario, sizes: tuple[int, ...]) -> tuple[Factor, ...]:
+    out = []
+    for rule in s.rules:
+        if rule.forbid is not None:
+            f = Factor.of_condition(parse_condition(rule.forbid, s.issues), sizes)
+            out.append(Factor(f.issues, ~f.table))
+            continue
+        require = parse_condition(rule.require, s.issues)
+        when = parse_condition(rule.when, s.issues) if rule.when is not None else None
+        reads = scope(require) | (scope(when) if when else frozenset())
+        out.append(Factor.tabulate(
+            reads, sizes,
+            lambda idx, w=when, r=require: holds(r, idx) | (~holds(w, idx) if w else False)))
+    return tuple(out)
+
+
+def _red_lines(s: Scenario, sizes: tuple[int, ...]) -> list[RedLine]:
+    return [RedLine(p, Factor.of_condition(parse_condition(red.when, s.issues), sizes), red.note)
+            for p, party in enumerate(s.parties.values()) for red in party.red_lines]
+
+
+def _no_deal(s: Scenario, levels: tuple[list, ...]):
+    """(outlook (K,), the issues it gives in the order written, cost (P,), derived (P,))."""
+    names = list(s.issues)
+    outlook = np.full(len(names), np.nan)
+    written: list[int] = []
+    nd = s.no_deal
+    if nd is not None:
+        for issue, ref in nd.outlook.items():
+            k = names.index(issue)
+            i = level_index(s.issues[issue], ref, levels[k])
+            outlook[k] = float(levels[k][i]) if s.issues[issue].kind == "numeric" else i
+            written.append(k)
+    cost = np.array([float(nd.cost.get(p, 0.0)) if nd else 0.0 for p in s.parties])
+    derived = np.array([x.reservation == "derived" for x in s.parties.values()])
+    return outlook, tuple(written), cost, derived
+

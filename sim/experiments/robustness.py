@@ -1,0 +1,130 @@
+"""Robustness to the scenario's `uncertainty:`: how often each deal is acceptable, and how
+often it is each bargaining solution, over seeded draws of the uncertain parameters.
+
+Draw i is replicate i of the scenario's one design point: its generator is
+`seeds.generator(seed, 0, i)`, and it draws every distribution in path order, so a draw's
+values do not depend on how many draws run or in which order. Each draw is a complete
+scenario, validated and compiled like a file (one compiler for all: bodies a draw leaves alone
+keep their tables); a draw the format rejects (a weight drawn negative, say) is counted as
+invalid and skipped. The candidates are the base frontier, the packages and every draw's
+solutions; their acceptability is evaluated in each draw, vectorised over the candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim import seeds
+from sim.compile import Compiler
+from sim.errors import InputError
+from sim.results import Scalar
+from sim.scenario import paths
+from sim.scenario.load import from_dict
+from sim.scenario.model import Distribution, Scenario
+
+
+@dataclass(frozen=True)
+class DealRobustness:
+    terms: dict[str, Any]
+    p_acceptable: float
+    solution_share: dict[str, float]  # share of valid draws in which it is each solution
+
+    def to_dict(self) -> dict:
+        return {"terms": self.terms, "p_acceptable": self.p_acceptable,
+                "solution_share": self.solution_share}
+
+
+@dataclass(frozen=True)
+class Robustness:
+    samples: int
+    seed: int
+    valid: int
+    invalid: int
+    p_zopa_nonempty: float | None
+    most_robust: DealRobustness | None
+    deals: tuple[DealRobustness, ...]  # the 20 most often acceptable candidates
+    packages: dict[str, float | None]  # P(acceptable) per named package
+
+    def to_dict(self) -> dict:
+        return {"samples": self.samples, "seed": self.seed, "valid": self.valid,
+                "invalid": self.invalid, "p_zopa_nonempty": self.p_zopa_nonempty,
+                "most_robust": self.most_robust.to_dict() if self.most_robust else None,
+                "deals": [d.to_dict() for d in self.deals], "packages": self.packages}
+
+    def metrics(self) -> dict[str, Scalar]:
+        row: dict[str, Scalar] = {"robustness.valid": self.valid,
+                                  "robustness.p_zopa_nonempty": self.p_zopa_nonempty}
+        row.update({f"robustness.package.{k}": v for k, v in self.packages.items()})
+        return row
+
+
+def draw(dist: Distribution, rng: np.random.Generator) -> Any:
+    if dist.uniform is not None:
+        return float(rng.uniform(*dist.uniform))
+    if dist.normal is not None:
+        return float(rng.normal(*dist.normal))
+    if dist.triangular is not None:
+        lo, mode, hi = dist.triangular
+        return float(rng.triangular(lo, mode, hi)) if hi > lo else float(lo)
+    if dist.beta is not None:
+        return float(rng.beta(*dist.beta))
+    return dist.choice[int(rng.integers(len(dist.choice)))]
+
+
+def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
+    """The values of draw i: {dotted path: value}."""
+    rng = seeds.generator(seed, 0, i)
+    return {path: draw(scenario.uncertainty[path], rng) for path in sorted(scenario.uncertainty)}
+
+
+def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto"
+               ) -> Robustness:
+    from sim.solver import choose
+    from sim.solver.frontier import frontier
+
+    if not scenario.uncertainty:
+        raise InputError("--samples needs an `uncertainty:` section in the scenario")
+    compiler = Compiler()
+    base = compiler.compile(scenario)
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    draws = []
+    invalid = 0
+    for i in range(samples):
+        file = f"<sample {i}>"
+        try:
+            values = paths.set_values(data, sample_values(scenario, seed, i))
+            draws.append(compiler.compile(from_dict(values, file=file), file))
+        except InputError:
+            invalid += 1
+
+    fronts = [frontier(p, method) for p in draws]
+    picks = [choose(p, f) for p, f in zip(draws, fronts, strict=True)]
+    candidates = [*frontier(base, method).idx, *base.packages.values()]
+    candidates += [f.idx[r] for f, pk in zip(fronts, picks, strict=True)
+                   for r in pk.values() if r is not None]
+    idx = np.unique(np.array(candidates, dtype=np.int64).reshape(-1, len(base.issues)), axis=0)
+    acceptable = np.zeros(len(idx))
+    names = list(picks[0]) if picks else []
+    chosen = {name: np.zeros(len(idx)) for name in names}
+    nonempty = 0
+    for p, f, pk in zip(draws, fronts, picks, strict=True):
+        acceptable += p.acceptable(idx)
+        nonempty += bool(len(f.idx))
+        for name, r in pk.items():
+            if r is not None:
+                chosen[name][(idx == f.idx[r]).all(axis=1)] += 1
+    n = len(draws)
+    if not n:
+        return Robustness(samples, seed, 0, invalid, None, None, (),
+                          dict.fromkeys(base.packages))
+    order = np.lexsort((-sum(chosen.values(), np.zeros(len(idx))), -acceptable))
+    rows = [DealRobustness(base.terms(idx[j]), float(acceptable[j] / n),
+                           {k: float(v[j] / n) for k, v in chosen.items()}) for j in order]
+    return Robustness(
+        samples, seed, n, invalid, nonempty / n,
+        rows[0] if rows and acceptable[order[0]] > 0 else None, tuple(rows[:20]),
+        {name: float(acceptable[(idx == i).all(axis=1)][0] / n)
+         for name, i in base.packages.items()})

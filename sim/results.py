@@ -1,0 +1,143 @@
+"""The shared vocabulary of results: deals, reasons, provenance, and the Result protocol.
+
+Every engine returns a frozen dataclass without a Problem inside. `to_dict()` is its JSON,
+`metrics()` one flat row of scalars (what a sweep stores, compare diffs and summaries rank) and,
+where it is tabular, `to_frame()` a pandas DataFrame. Reasons are typed values that render to
+the wording the CLI prints; nothing parses them back from strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol, runtime_checkable
+
+FORMAT_VERSION = 1
+"""The scenario format's version. Files written for an earlier version keep loading."""
+
+Scalar = bool | int | float | str | None
+
+
+@runtime_checkable
+class Result(Protocol):
+    """What every engine returns."""
+
+    def to_dict(self) -> dict: ...
+
+    def metrics(self) -> dict[str, Scalar]: ...
+
+
+def count(n: int) -> int | float:
+    """A deal count as a metric: an int while it fits an int64, else a float."""
+    return n if n < 2**63 else float(n)
+
+
+def scenario_hash(data: dict) -> str:
+    """sha256 of the resolved scenario's canonical JSON (keys sorted): the same scenario,
+    however it was written or split across `extends:` files, has the same hash."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a result comes from: carried by every JSON and report."""
+
+    scenario_hash: str
+    seed: int | None = None
+    format_version: int = FORMAT_VERSION
+
+    def to_dict(self) -> dict:
+        from sim import __version__
+
+        out: dict = {"sim_version": __version__, "format_version": self.format_version,
+                     "scenario_hash": self.scenario_hash}
+        if self.seed is not None:
+            out["seed"] = self.seed
+        return out
+
+
+@dataclass(frozen=True)
+class Deal:
+    """One deal with its scores. `utility` is U(deal); `expected_utility` is
+    P(ratified) U + (1 - P(ratified)) reservation, the scale the frontier and the solutions
+    are computed on."""
+
+    terms: dict[str, Any]
+    utility: dict[str, float]
+    expected_utility: dict[str, float]
+    p_ratified: float = 1.0
+    refined: bool = False  # numeric terms moved off the grid by the continuous refinement
+
+    def to_dict(self) -> dict:
+        out = {"terms": self.terms, "utility": self.utility,
+               "expected_utility": self.expected_utility, "p_ratified": self.p_ratified}
+        if self.refined:
+            out["refined"] = True
+        return out
+
+
+# --- why a deal is not acceptable ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleBroken:
+    rule: int
+    note: str = ""
+    kind = "rule_broken"
+
+    def __str__(self) -> str:
+        return f"breaks rule {self.rule}" + (f" ({self.note})" if self.note else "")
+
+
+@dataclass(frozen=True)
+class BelowReservation:
+    party: str
+    utility: float
+    reservation: float
+    kind = "below_reservation"
+
+    def __str__(self) -> str:
+        return (f"{self.party} gets {self.utility:.3f}, below its reservation "
+                f"{self.reservation:.3f}")
+
+
+@dataclass(frozen=True)
+class RedLineHit:
+    party: str
+    note: str
+    kind = "red_line"
+
+    def __str__(self) -> str:
+        return f"{self.party} red line: {self.note}"
+
+
+@dataclass(frozen=True)
+class NotRatified:
+    body: str
+    p_pass: float
+    needed: float
+    kind = "not_ratified"
+
+    def __str__(self) -> str:
+        return f"{self.body} passes it with probability {self.p_pass:.2f} < {self.needed:g}"
+
+
+Reason = RuleBroken | BelowReservation | RedLineHit | NotRatified
+
+
+def reason_dict(reason: Reason) -> dict:
+    """A reason as JSON: its kind, its fields, and the sentence the CLI prints."""
+    return {"kind": reason.kind, **asdict(reason), "message": str(reason)}
+
+
+def flat(prefix: str, values: dict[str, Any]) -> dict[str, Scalar]:
+    """{prefix.key: value} with non-finite floats as None (a Parquet null)."""
+    out: dict[str, Scalar] = {}
+    for key, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        out[f"{prefix}.{key}"] = value
+    return out

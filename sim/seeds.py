@@ -1,0 +1,23 @@
+"""The one seeding recipe: every random draw in sim comes from `generator(root, point, replicate)`.
+
+A run's generator depends only on the root seed, its design point and its replicate number,
+never on how many runs there are, in which order they finish or which worker runs them, so the
+same seed gives the same bytes on any executor and any number of workers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sequence(root: int, point: int = 0, replicate: int = 0) -> np.random.SeedSequence:
+    """The SeedSequence of one run: entropy (root, point, replicate)."""
+    for name, value in (("root", root), ("point", point), ("replicate", replicate)):
+        if int(value) != value or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return np.random.SeedSequence((int(root), int(point), int(replicate)))
+
+
+def generator(root: int, point: int = 0, replicate: int = 0) -> np.random.Generator:
+    """A numpy Generator for replicate `replicate` of design point `point` under seed `root`."""
+    return np.random.default_rng(sequence(root, point, replicate))

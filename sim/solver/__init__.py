@@ -1,0 +1,144 @@
+"""The static engine: acceptable deals, the Pareto frontier, bargaining solutions.
+
+    solve(problem, *, rng=None, method="auto", refine=True) -> SolveResult
+
+It reads a compiled Problem only (sim.api.solve takes a Scenario and compiles it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.evaluation import evaluate
+from sim.problem import Problem
+from sim.results import Deal, Provenance
+from sim.solver import noncoop
+from sim.solver import solutions as sol
+from sim.solver.frontier import Frontier, frontier
+from sim.solver.gap import blockers, distance
+from sim.solver.refine import refine as refine_solutions
+from sim.solver.result import (
+    AlternatingOffers,
+    Apart,
+    FrontierDeals,
+    PackageStanding,
+    Proposal,
+    RandomProposer,
+    SolveResult,
+)
+
+SOLUTIONS = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+
+
+def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: str = "auto",
+          refine: bool = True) -> SolveResult:
+    """The static analysis of a compiled problem. Deterministic: `rng` is accepted for the
+    engine contract and unused."""
+    front = frontier(problem, method)
+    rows = choose(problem, front)
+    solutions = {k: (_frontier_deal(problem, front, r) if r is not None else None)
+                 for k, r in rows.items()}
+    if refine:
+        for k, ref in refine_solutions(problem, front, rows).items():
+            terms = problem.terms(ref.idx)
+            terms.update({problem.issues[i]: x for i, x in ref.x.items()})
+            solutions[k] = Deal(terms, _named(problem, ref.utility),
+                                _named(problem, ref.expected), ref.p_ratified, refined=True)
+    names = list(problem.parties)
+    ideal = (front.expected.max(axis=0) if len(front.idx) else [None] * len(names))
+    return SolveResult(
+        scenario=problem.name, parties=names, method=front.method, total=problem.total,
+        feasible=front.feasible, acceptable=front.acceptable,
+        reservation=_named(problem, problem.reservation),
+        ideal={n: (float(x) if x is not None else None) for n, x in zip(names, ideal,
+                                                                       strict=True)},
+        veto={n: bool(v) for n, v in zip(names, problem.veto, strict=True)},
+        frontier=FrontierDeals(problem.issues, problem.parties, problem.levels, front.idx,
+                               front.utility, front.expected, front.p_ratified),
+        provenance=Provenance(problem.scenario_hash),
+        solutions=solutions,
+        packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
+        noncooperative=predict(problem, front),
+        gap=None if len(front.idx) else apart(problem),
+    )
+
+
+def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
+    """Row of the frontier each solution picks (None when nothing is acceptable)."""
+    names = [*SOLUTIONS]
+    who = problem.bargainers
+    power = problem.power[who]
+    if not np.allclose(power, power[0]):
+        names.insert(1, "nash_symmetric")
+    if not len(front.idx):
+        return dict.fromkeys(names)
+    gains = front.expected[:, who] - problem.reservation[who]
+    score = sol.scores(gains, power)
+    return {k: sol.pick(score[k], front.expected) for k in names}
+
+
+def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> PackageStanding:
+    """A package's evaluation, and how much the frontier could give every party on top."""
+    ev = evaluate(problem, idx, package=name)
+    eu = np.array([p.expected_utility for p in ev.parties])
+    deal = Deal(problem.terms(idx), {p.party: p.utility for p in ev.parties},
+                {p.party: p.expected_utility for p in ev.parties}, ev.p_ratified)
+    on_front = bool(len(front.idx)) and bool((front.idx == idx).all(axis=1).any())
+    gap, better = None, None
+    if len(front.idx):
+        margins = (front.expected - eu).min(axis=1)
+        j = int(np.argmax(margins))
+        gap = float(margins[j])
+        better = _frontier_deal(problem, front, j)
+    return PackageStanding(name, deal, ev.acceptable, ev.reasons, ev.acceptable and on_front,
+                           gap, better)
+
+
+def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProposer | None:
+    """The non-cooperative prediction over the frontier (see noncoop.py)."""
+    if not len(front.idx):
+        return None
+    gains = front.expected - problem.reservation
+    names = list(problem.parties)
+    r = problem.reservation
+
+    def offer(mix, payoff) -> Proposal:
+        row = int(np.argmax(mix))
+        # A lottery mixes frontier deals; the terms shown are those of its likeliest deal.
+        lottery = not np.allclose(gains[row], payoff, atol=1e-9)
+        return Proposal(problem.terms(front.idx[row]), _named(problem, payoff + r), lottery)
+
+    if problem.veto.sum() == 2 and len(names) == 2:
+        out = {}
+        for first in (0, 1):
+            eq = noncoop.alternating(gains, problem.patience, first)
+            out[names[first]] = (offer(eq.proposals[0], eq.payoffs[0]),
+                                 offer(eq.proposals[1], eq.payoffs[1]))
+        return AlternatingOffers(out)
+    eq = noncoop.random_proposer(gains, problem.patience, problem.power, problem.veto)
+    w = eq.values
+    return RandomProposer(
+        recognition=_named(problem, problem.power / problem.power.sum()),
+        converged=eq.converged, value=_named(problem, w + r),
+        proposals={names[i]: offer(mix, eq.payoffs[i]) if mix is not None else None
+                   for i, mix in enumerate(eq.proposals)},
+        proposer_premium={n: float(eq.payoffs[i, i] - w[i]) for i, n in enumerate(names)},
+        cost_of_delay={n: float((1 - problem.patience[i]) * w[i]) for i, n in enumerate(names)},
+    )
+
+
+def apart(problem: Problem) -> Apart:
+    """What keeps the parties apart when nothing is acceptable."""
+    found = distance(problem)
+    if found is None:
+        return Apart(blockers(problem), None, None, {}, note="space too large")
+    return Apart(blockers(problem), *found)
+
+
+def _frontier_deal(problem: Problem, front: Frontier, r: int) -> Deal:
+    return Deal(problem.terms(front.idx[r]), _named(problem, front.utility[r]),
+                _named(problem, front.expected[r]), float(front.p_ratified[r]))
+
+
+def _named(problem: Problem, values) -> dict[str, float]:
+    return {n: float(x) for n, x in zip(problem.parties, values, strict=True)}

@@ -1,0 +1,252 @@
+"""What the static engine returns: frozen dataclasses without a Problem inside.
+
+`SolveResult.to_dict()` is the JSON of `sim solve --json` (the design's keys, plus the rest),
+`metrics()` one flat row of scalars, `to_frame()` the Pareto frontier as a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from sim.results import Deal, Provenance, Reason, Scalar, count, flat, reason_dict
+
+
+@dataclass(frozen=True)
+class FrontierDeals:
+    """The Pareto frontier as arrays, with the names needed to read them: F deals of K issues
+    and P parties. Non-dominated in expected utility among the acceptable deals."""
+
+    issues: tuple[str, ...]
+    parties: tuple[str, ...]
+    levels: tuple[list, ...]  # per issue, the level each index names
+    idx: np.ndarray  # (F, K) level indices, sorted lexicographically
+    utility: np.ndarray  # (F, P) U(deal)
+    expected: np.ndarray  # (F, P) P U + (1 - P) r, as compared (canonical)
+    p_ratified: np.ndarray  # (F,)
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def terms(self, i: int) -> dict[str, Any]:
+        return {name: _plain(self.levels[k][int(j)])
+                for k, (name, j) in enumerate(zip(self.issues, self.idx[i], strict=True))}
+
+    def deal(self, i: int) -> Deal:
+        return Deal(self.terms(i), _named(self.parties, self.utility[i]),
+                    _named(self.parties, self.expected[i]), float(self.p_ratified[i]))
+
+    def to_frame(self):
+        """One row per frontier deal: its terms, then utility.<party>, expected_utility.<party>
+        and p_ratified."""
+        import pandas as pd
+
+        cols: dict[str, Any] = {}
+        for k, name in enumerate(self.issues):
+            cols[name] = [_plain(self.levels[k][int(j)]) for j in self.idx[:, k]]
+        for p, name in enumerate(self.parties):
+            cols[f"utility.{name}"] = self.utility[:, p]
+        for p, name in enumerate(self.parties):
+            cols[f"expected_utility.{name}"] = self.expected[:, p]
+        cols["p_ratified"] = self.p_ratified
+        return pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class PackageStanding:
+    """Where a named package stands against the frontier."""
+
+    name: str
+    deal: Deal
+    acceptable: bool
+    reasons: tuple[Reason, ...]
+    pareto_optimal: bool  # acceptable and on the frontier
+    gap: float | None  # the most every party could gain at once on the frontier (> 0: dominated)
+    better: Deal | None  # the frontier deal achieving that gap
+
+    def to_dict(self) -> dict:
+        return {"acceptable": self.acceptable, "reasons": [reason_dict(r) for r in self.reasons],
+                "pareto_optimal": self.pareto_optimal, "gap": self.gap,
+                "better": self.better.to_dict() if self.better else None,
+                **self.deal.to_dict()}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An equilibrium offer: the terms of its likeliest deal, and the expected utilities it
+    gives (a lottery over neighbouring frontier deals when `lottery`)."""
+
+    terms: dict[str, Any]
+    expected_utility: dict[str, float]
+    lottery: bool
+
+    def to_dict(self) -> dict:
+        return {"terms": self.terms, "expected_utility": self.expected_utility,
+                "lottery": self.lottery}
+
+
+@dataclass(frozen=True)
+class AlternatingOffers:
+    """Rubinstein (1982) between two parties: each one's proposal and the other's counter,
+    by who proposes first."""
+
+    first_proposer: dict[str, tuple[Proposal, Proposal]]
+    protocol: str = "alternating offers (Rubinstein)"
+
+    def to_dict(self) -> dict:
+        return {"protocol": self.protocol,
+                "first_proposer": {n: {"proposal": a.to_dict(), "counter": b.to_dict()}
+                                   for n, (a, b) in self.first_proposer.items()}}
+
+    def metrics(self) -> dict[str, Scalar]:
+        first = next(iter(self.first_proposer.values()))[0]
+        return flat("noncooperative.eu", first.expected_utility)
+
+
+@dataclass(frozen=True)
+class RandomProposer:
+    """Baron and Ferejohn (1989) with unanimity among the veto parties."""
+
+    recognition: dict[str, float]
+    converged: bool
+    value: dict[str, float]  # expected utility at the start of a round
+    proposals: dict[str, Proposal | None]  # None: no offer every veto party accepts
+    proposer_premium: dict[str, float]
+    cost_of_delay: dict[str, float]
+    protocol: str = "random proposer, unanimity among veto parties (Baron-Ferejohn)"
+
+    def to_dict(self) -> dict:
+        return {"protocol": self.protocol, "recognition": self.recognition,
+                "converged": self.converged, "value": self.value,
+                "proposals": {n: p.to_dict() if p else None for n, p in self.proposals.items()},
+                "proposer_premium": self.proposer_premium, "cost_of_delay": self.cost_of_delay}
+
+    def metrics(self) -> dict[str, Scalar]:
+        return flat("noncooperative.eu", self.value)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A rule, red line or ratification body, and how many deals it excludes on its own."""
+
+    kind: str  # "rule", "red line" or "ratification"
+    name: str
+    excludes: int
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "excludes": self.excludes}
+
+
+@dataclass(frozen=True)
+class Apart:
+    """When no deal is acceptable: how far apart the parties are, and what blocks."""
+
+    blockers: tuple[Blocker, ...]
+    joint_drop: float | None  # the same reservation drop for every veto party that opens a ZOPA
+    closest_deal: dict[str, Any] | None
+    drop_alone: dict[str, float | None]  # per party, with the others' reservations kept
+    note: str = ""  # why the drops were not computed
+
+    def to_dict(self) -> dict:
+        out = {"blockers": [b.to_dict() for b in self.blockers], "joint_drop": self.joint_drop,
+               "closest_deal": self.closest_deal, "drop_alone": self.drop_alone}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The static analysis of one scenario. Utilities in `solutions`, `pareto` and packages
+    are Deals: `utility` the deal's own, `expected_utility` weighted by P(ratified), which
+    the frontier and the solutions are computed on."""
+
+    scenario: str
+    parties: list[str]
+    method: str
+    total: int
+    feasible: int
+    acceptable: int
+    reservation: dict[str, float]
+    ideal: dict[str, float | None]  # best acceptable expected utility
+    veto: dict[str, bool]
+    frontier: FrontierDeals = field(repr=False)
+    provenance: Provenance
+    solutions: dict[str, Deal | None] = field(default_factory=dict)
+    packages: dict[str, PackageStanding] = field(default_factory=dict)
+    noncooperative: AlternatingOffers | RandomProposer | None = None
+    robustness: Any = None  # sim.experiments.robustness.Robustness, when drawn
+    gap: Apart | None = None
+
+    @cached_property
+    def pareto(self) -> list[Deal]:
+        """The frontier as deals with terms (built on first use: it can be large)."""
+        return [self.frontier.deal(i) for i in range(len(self.frontier))]
+
+    def to_frame(self):
+        return self.frontier.to_frame()
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario,
+            "parties": self.parties,
+            "method": self.method,
+            "deals": {"total": self.total, "feasible": self.feasible,
+                      "acceptable": self.acceptable},
+            "reference": {p: {"reservation": self.reservation[p], "ideal": self.ideal[p],
+                              "veto": self.veto[p]} for p in self.parties},
+            "pareto": [d.to_dict() for d in self.pareto],
+            "solutions": {k: (v.to_dict() if v else None) for k, v in self.solutions.items()},
+            "packages": {k: v.to_dict() for k, v in self.packages.items()},
+            "noncooperative": self.noncooperative.to_dict() if self.noncooperative else None,
+            "robustness": self.robustness.to_dict() if self.robustness else None,
+            "gap": self.gap.to_dict() if self.gap else None,
+            "provenance": self.provenance.to_dict(),
+        }
+
+    def metrics(self) -> dict[str, Scalar]:
+        """One flat row: counts, whether a ZOPA exists, each solution's terms (`nash.<issue>`),
+        utilities (`nash.u.<party>`), expected utilities (`nash.eu.<party>`) and P(ratified),
+        each package's acceptability, P(ratified) and gap."""
+        row: dict[str, Scalar] = {
+            "total": count(self.total), "feasible": count(self.feasible),
+            "acceptable": count(self.acceptable), "zopa": self.acceptable > 0,
+            "pareto": len(self.frontier),
+        }
+        for name, deal in self.solutions.items():
+            row.update(_deal_metrics(name, deal, self.frontier.issues, self.parties))
+        for name, st in self.packages.items():
+            row[f"package.{name}.acceptable"] = st.acceptable
+            row[f"package.{name}.pareto_optimal"] = st.pareto_optimal
+            row[f"package.{name}.p_ratified"] = st.deal.p_ratified
+            row[f"package.{name}.gap"] = st.gap
+        if self.noncooperative:
+            row.update(self.noncooperative.metrics())
+        if self.robustness:
+            row.update(self.robustness.metrics())
+        return row
+
+
+def _deal_metrics(name: str, deal: Deal | None, issues: tuple[str, ...], parties: list[str]
+                  ) -> dict[str, Scalar]:
+    if deal is None:
+        row: dict[str, Scalar] = {f"{name}.{k}": None for k in issues}
+        row.update({f"{name}.{u}.{p}": None for u in ("u", "eu") for p in parties})
+        row[f"{name}.p_ratified"] = None
+        return row
+    row = {f"{name}.{k}": v for k, v in deal.terms.items()}
+    row.update(flat(f"{name}.u", deal.utility))
+    row.update(flat(f"{name}.eu", deal.expected_utility))
+    row[f"{name}.p_ratified"] = deal.p_ratified
+    return row
+
+
+def _named(names, values) -> dict[str, float]:
+    return {n: float(x) for n, x in zip(names, values, strict=True)}
+
+
+def _plain(level: Any) -> Any:
+    return level.item() if isinstance(level, np.generic) else level
