@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_solve.py [--quick] [--json FILE] [--negmas-python PATH]
 
 What is measured (see bench/README.md for the method and the latest results):
-  a. `sim solve scenarios/berlin-2025-12.yaml` and `sim --help` as whole commands (subprocess
-     wall time, interpreter start included);
+  a. `sim solve bench/fixtures/berlin-2025-12.yaml` (a frozen copy of the default scenario)
+     and `sim --help` as whole commands (subprocess wall time, interpreter start included);
   b. the complete `solve(problem)` on random additive problems of 10^7 deals (7 issues x 10
      levels, 4 parties), and the peak memory it adds, in a fresh process per problem;
   c. the same at 10^10 (10 x 10) and 10^12 (12 x 10);
@@ -30,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCENARIO = "scenarios/berlin-2025-12.yaml"
+SCENARIO = "bench/fixtures/berlin-2025-12.yaml"  # a frozen copy of the default scenario
 
 
 def log(*args) -> None:

@@ -39,7 +39,11 @@ def load(path: str | Path) -> Scenario:
 def validate(path: str | Path) -> Problem:
     """Everything `sim validate` checks: the format, the meaning, and that some deal is
     feasible. Returns the compiled problem."""
-    return compile_problem(load(path), str(path))
+    scenario = load(path)
+    try:
+        return compile_problem(scenario)
+    except InputError as e:
+        raise e.in_file(str(path)) from None
 
 
 def evaluate(scenario: Scenario | Problem, deal: dict[str, Any] | None = None, *,
@@ -69,6 +73,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     (N seeded draws), which needs the Scenario rather than a compiled Problem."""
     from dataclasses import replace
 
+    from sim.compile import Compiler
     from sim.experiments.robustness import robustness
     from sim.results import Provenance
     from sim.solver import solve as run
@@ -77,13 +82,15 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
         raise InputError(f"--method: unknown method '{method}'; valid: {', '.join(METHODS)}")
     if samples < 0 or seed < 0:
         raise InputError("--samples and --seed take non-negative integers")
-    result = run(_problem(scenario), method=method, refine=refine)
-    if not samples:
-        return result
-    if not isinstance(scenario, Scenario):
+    if samples and not isinstance(scenario, Scenario):
         raise InputError("robustness draws the scenario's uncertainty: pass the Scenario, not "
                          "its compiled Problem")
-    return replace(result, robustness=robustness(scenario, samples, seed, method),
+    compiler = Compiler()
+    problem = scenario if isinstance(scenario, Problem) else compiler.compile(scenario)
+    result = run(problem, method=method, refine=refine)
+    if not samples:
+        return result
+    return replace(result, robustness=robustness(scenario, samples, seed, method, compiler),
                    provenance=Provenance(result.provenance.scenario_hash, seed=seed))
 
 

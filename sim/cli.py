@@ -142,14 +142,11 @@ def solve(
     from sim.errors import InputError
     from sim.report import text
 
+    problem = _problem(scenario)
     try:
-        if method not in api.METHODS:
-            raise InputError(f"--method: unknown method '{method}'; valid: "
-                             f"{', '.join(api.METHODS)}")
-        # Robustness redraws the scenario, so it takes the Scenario; a plain solve compiles once.
-        problem = _problem(scenario)
-        target = api.load(scenario) if samples else problem
-        result = api.solve(target, method=method, samples=samples, seed=seed)
+        # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
+        result = api.solve(api.load(scenario) if samples else problem, method=method,
+                           samples=samples, seed=seed)
         if plot is not None:
             _plots(result, api.acceptability_map(problem, *_pair(map_issues)), plot)
     except InputError as e:

@@ -13,8 +13,7 @@ import json
 import numpy as np
 
 from sim import ratify
-from sim.errors import InputError, Where
-from sim.errors import Problem as Complaint
+from sim.errors import InputError
 from sim.problem import Body, Factor, Problem, RedLine, ValueCurve
 from sim.results import scenario_hash
 from sim.scenario.model import Curve, Scenario
@@ -29,8 +28,8 @@ class Compiler:
     def __init__(self) -> None:
         self._tables: dict[tuple[str, str], tuple] = {}
 
-    def compile(self, s: Scenario, file: str = "") -> Problem:
-        """The Problem of a scenario; InputError (naming `file`) if no deal is feasible."""
+    def compile(self, s: Scenario) -> Problem:
+        """The Problem of a checked scenario; InputError if no deal is feasible."""
         names = list(s.issues)
         levels = tuple(grid(s.issues[k]) for k in names)
         sizes = tuple(len(lv) for lv in levels)
@@ -62,7 +61,7 @@ class Compiler:
         problem.reservation[:] = problem.reservation_at()
         for name, pkg in s.packages.items():
             problem.packages[name] = problem.deal_index(pkg.terms)
-        check_feasible(problem, file)
+        check_feasible(problem)
         return problem
 
     def _bodies(self, s: Scenario, sizes: tuple[int, ...]) -> list[Body]:
@@ -87,18 +86,17 @@ class Compiler:
         return out
 
 
-def compile_problem(s: Scenario, file: str = "") -> Problem:
+def compile_problem(s: Scenario) -> Problem:
     """The Problem of a checked Scenario (a fresh compiler: nothing remembered)."""
-    return Compiler().compile(s, file)
+    return Compiler().compile(s)
 
 
-def check_feasible(problem: Problem, file: str = "") -> None:
+def check_feasible(problem: Problem) -> None:
     """At least one deal must pass the rules and the veto parties' red lines."""
     from sim.solver import space  # the compiled masks are the one definition
 
     if space.count(problem, limit=1) == 0:
-        raise InputError(Complaint(Where(file), "no deal is feasible: the rules and red lines "
-                                                "exclude every deal"))
+        raise InputError("no deal is feasible: the rules and red lines exclude every deal")
 
 
 # --- one function per section of the scenario ----------------------------------------------

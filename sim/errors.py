@@ -43,3 +43,8 @@ class InputError(Exception):
             problems = [problems]
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def in_file(self, file: str) -> InputError:
+        """The same complaints, those that name no file naming `file`."""
+        return InputError([p if p.where.file else Problem(Where(file, p.where.line, p.where.path),
+                                                         p.message) for p in self.problems])

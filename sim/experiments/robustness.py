@@ -80,14 +80,16 @@ def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
     return {path: draw(scenario.uncertainty[path], rng) for path in sorted(scenario.uncertainty)}
 
 
-def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto"
-               ) -> Robustness:
+def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
+               compiler: Compiler | None = None) -> Robustness:
+    """`samples` draws of the scenario's uncertainty; `compiler`, if given, is the one that
+    compiled the scenario (its remembered bodies are reused)."""
     from sim.solver import choose
     from sim.solver.frontier import frontier
 
     if not scenario.uncertainty:
         raise InputError("--samples needs an `uncertainty:` section in the scenario")
-    compiler = Compiler()
+    compiler = compiler or Compiler()
     base = compiler.compile(scenario)
     data = scenario.model_dump(mode="json", exclude={"extends"})
     draws = []
@@ -96,7 +98,7 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
         file = f"<sample {i}>"
         try:
             values = paths.set_values(data, sample_values(scenario, seed, i))
-            draws.append(compiler.compile(from_dict(values, file=file), file))
+            draws.append(compiler.compile(from_dict(values, file=file)))
         except InputError:
             invalid += 1
 
