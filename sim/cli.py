@@ -55,8 +55,7 @@ def _print_json(data: object) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
 ) -> None:
-    """Check scenario files: format, meaning, and that some deal is feasible. Exit 0 when all
-    are valid, 2 otherwise."""
+    """Check scenario files: format, meaning, some deal feasible. Exit 2 if any is invalid."""
     from sim import api
     from sim.errors import InputError
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from sim.ratify import LegislatureModel, ReferendumModel
+from sim.results import plain
 from sim.scenario.model import Issue
 from sim.scenario.terms import Cond, LevelError, holds, level_index, scope, unknown
 
@@ -140,17 +141,17 @@ class Problem:
     red_lines: tuple[RedLine, ...]  # of veto parties: they bind
     bodies: tuple[Body, ...]  # ratifying for no party or for a veto party: they bind
     min_ratification_probability: float
+    # The no-deal outlook: per issue a level index (discrete, boolean) or a value (numeric,
+    # which a war may move between grid points); NaN where the outlook says nothing.
+    outlook: np.ndarray  # (K,)
+    outlook_issues: tuple[int, ...]  # the issues it gives, in the order written
+    cost: np.ndarray  # (P,) cost of continued conflict, in each party's utility units
+    derived: np.ndarray  # (P,) bool: the reservation is the outlook's utility minus the cost
+    scenario_hash: str  # of the resolved scenario (sim.results.scenario_hash)
     rule_notes: tuple[str, ...] = ()
     advisory_red_lines: tuple[RedLine, ...] = ()
     advisory_bodies: tuple[Body, ...] = ()
     packages: dict[str, np.ndarray] = field(default_factory=dict)
-    # The no-deal outlook: per issue a level index (discrete, boolean) or a value (numeric,
-    # which a war may move between grid points); NaN where the outlook says nothing.
-    outlook: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    outlook_issues: tuple[int, ...] = ()  # the issues it gives, in the order written
-    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (P,) cost of conflict
-    derived: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (P,)
-    scenario_hash: str = ""
 
     # --- sizes and deals ------------------------------------------------------------------
 
@@ -189,7 +190,7 @@ class Problem:
 
     def terms(self, idx: np.ndarray) -> dict[str, Any]:
         """{issue: level} for one deal: names, numbers or booleans."""
-        return {name: _plain(self.levels[k][int(i)])
+        return {name: plain(self.levels[k][int(i)])
                 for k, (name, i) in enumerate(zip(self.issues, idx, strict=True))}
 
     def enumerate(self, chunk: int = 1 << 20):
@@ -357,7 +358,3 @@ class Problem:
     def with_reservation(self, reservation: np.ndarray) -> Problem:
         """The same problem with other reservations (P,)."""
         return replace(self, reservation=np.asarray(reservation, dtype=float))
-
-
-def _plain(level: Any) -> Any:
-    return level.item() if isinstance(level, np.generic) else level

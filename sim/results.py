@@ -14,6 +14,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
 FORMAT_VERSION = 1
 """The scenario format's version. Files written for an earlier version keep loading."""
 
@@ -27,6 +29,11 @@ class Result(Protocol):
     def to_dict(self) -> dict: ...
 
     def metrics(self) -> dict[str, Scalar]: ...
+
+
+def plain(level: Any) -> Any:
+    """A level as JSON has it: a Python str, float or bool, never a numpy scalar."""
+    return level.item() if isinstance(level, np.generic) else level
 
 
 def count(n: int) -> int | float:

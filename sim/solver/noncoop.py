@@ -29,12 +29,12 @@ TOL = 1e-12
 
 @dataclass(frozen=True)
 class Equilibrium:
-    protocol: str
+    """A stationary equilibrium over a set of deals, in gains over the reservations."""
+
     values: np.ndarray  # (n,) expected gain at the start of a round (random) or of the game
     proposals: list[np.ndarray]  # per proposer: weights over deals (a mixed proposal)
     payoffs: np.ndarray  # (n proposers, n) expected gains when each proposes
     converged: bool
-    iterations: int
 
 
 def _proposal(gains: np.ndarray, i: int, ok: np.ndarray, required: np.ndarray,
@@ -65,11 +65,11 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
         payoffs, proposals = _round(gains, patience * w, veto, quota, patience * w)
         new = recognition @ payoffs
         if np.abs(new - w).max() < 1e-13:
-            return Equilibrium("random", new, proposals, payoffs, True, it)
+            return Equilibrium(new, proposals, payoffs, True)
         if it % 1000 == 0:
             damping = max(0.05, damping / 2)  # a discrete set can make plain iteration cycle
         w = (1 - damping) * w + damping * new
-    return Equilibrium("random", w, proposals, payoffs, False, max_iter)
+    return Equilibrium(w, proposals, payoffs, False)
 
 
 def _round(gains, threshold, veto, quota, fallback):
@@ -118,7 +118,7 @@ def alternating(gains: np.ndarray, patience: np.ndarray, first: int = 0) -> Equi
     if first == 1:
         payoffs = payoffs[:, ::-1]
     proposals = [_lottery(xs, rows, len(gains), a), _lottery(xs, rows, len(gains), d1 * a)]
-    return Equilibrium("alternating", payoffs[0], proposals, payoffs, True, 1)
+    return Equilibrium(payoffs[0], proposals, payoffs, True)
 
 
 def _lottery(xs: np.ndarray, rows: np.ndarray, m: int, a: float) -> np.ndarray:

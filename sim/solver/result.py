@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.results import Deal, Provenance, Reason, Scalar, count, flat, reason_dict
+from sim.results import Deal, Provenance, Reason, Scalar, count, flat, plain, reason_dict
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class FrontierDeals:
         return len(self.idx)
 
     def terms(self, i: int) -> dict[str, Any]:
-        return {name: _plain(self.levels[k][int(j)])
+        return {name: plain(self.levels[k][int(j)])
                 for k, (name, j) in enumerate(zip(self.issues, self.idx[i], strict=True))}
 
     def deal(self, i: int) -> Deal:
@@ -46,7 +46,7 @@ class FrontierDeals:
 
         cols: dict[str, Any] = {}
         for k, name in enumerate(self.issues):
-            cols[name] = [_plain(self.levels[k][int(j)]) for j in self.idx[:, k]]
+            cols[name] = [plain(self.levels[k][int(j)]) for j in self.idx[:, k]]
         for p, name in enumerate(self.parties):
             cols[f"utility.{name}"] = self.utility[:, p]
         for p, name in enumerate(self.parties):
@@ -246,7 +246,3 @@ def _deal_metrics(name: str, deal: Deal | None, issues: tuple[str, ...], parties
 
 def _named(names, values) -> dict[str, float]:
     return {n: float(x) for n, x in zip(names, values, strict=True)}
-
-
-def _plain(level: Any) -> Any:
-    return level.item() if isinstance(level, np.generic) else level

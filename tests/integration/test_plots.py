@@ -36,3 +36,10 @@ def test_a_bad_map_is_bad_input(tmp_path):
     result = CliRunner().invoke(app, ["solve", str(TRADE), "--plot", str(tmp_path),
                                       "--map", "quota,nope"])
     assert result.exit_code == 2 and "unknown issue 'nope'" in result.stderr
+
+
+def test_plotting_a_scenario_with_no_acceptable_deal(tmp_path):
+    result = CliRunner().invoke(app, ["solve", str(SCENARIOS / "berlin-no-congress.yaml"),
+                                      "--plot", str(tmp_path)])
+    assert result.exit_code == 1, result.stderr
+    assert (tmp_path / "frontier.png").exists()

@@ -6,14 +6,22 @@ import pytest
 import sim
 from sim.scenario import paths
 from sim.scenario.load import merge
-from tests.integration.test_bad_input import GOOD
+from sim.scenario.model import Issue
+from tests.builders import (
+    tariff_talks,
+    with_body,
+    with_issue,
+    with_party,
+    with_red_line,
+    write_yaml,
+)
+
+LINK = {"when": {"tariff": "low"}, "require": {"quota": "small"}, "note": "link"}
 
 
 @pytest.fixture
 def tariff(tmp_path):
-    path = tmp_path / "tariff.yaml"
-    path.write_text(GOOD)
-    return path
+    return write_yaml(tmp_path, tariff_talks(), "tariff.yaml")
 
 
 def test_the_smallest_scenario_loads_exactly_as_written(tariff):
@@ -71,56 +79,54 @@ def test_dotted_paths_get_and_set():
 
 
 def test_uncertainty_paths_must_resolve(tariff, tmp_path):
-    (tmp_path / "u.yaml").write_text(GOOD + "uncertainty:\n  parties.exporter.reservaton: "
-                                            "{uniform: [0.1, 0.2]}\n")
+    data = tariff_talks(uncertainty={"parties.exporter.reservaton": {"uniform": [0.1, 0.2]}})
     with pytest.raises(sim.InputError, match="path does not resolve"):
-        sim.load(tmp_path / "u.yaml")
+        sim.load(write_yaml(tmp_path, data, "u.yaml"))
 
 
 def test_packages_must_be_complete_and_feasible(tmp_path):
-    (tmp_path / "p.yaml").write_text(
-        GOOD + "rules:\n  - when: {tariff: low}\n    require: {quota: small}\n    note: link\n"
-        "packages:\n  a: {terms: {tariff: low, quota: large}}\n  b: {terms: {tariff: low}}\n")
+    packages = {"a": {"terms": {"tariff": "low", "quota": "large"}},
+                "b": {"terms": {"tariff": "low"}}}
+    data = tariff_talks(rules=[LINK], packages=packages)
     with pytest.raises(sim.InputError) as e:
-        sim.load(tmp_path / "p.yaml")
+        sim.load(write_yaml(tmp_path, data, "p.yaml"))
     text = str(e.value)
     assert "packages.b.terms: no level for issue(s) quota" in text
 
 
 def test_derived_reservation_is_outlook_utility_minus_cost(tmp_path):
-    text = GOOD.replace("    reservation: 0.3\n  importer", "    reservation: derived\n  importer")
-    text += "no_deal:\n  outlook: {tariff: high, quota: large}\n  cost: {exporter: 0.1}\n"
-    (tmp_path / "d.yaml").write_text(text)
-    p = sim.compile_problem(sim.load(tmp_path / "d.yaml"))
+    data = tariff_talks(no_deal={"outlook": {"tariff": "high", "quota": "large"},
+                                 "cost": {"exporter": 0.1}})
+    data = with_party(data, "exporter", reservation="derived")
+    p = sim.compile_problem(sim.load(write_yaml(tmp_path, data, "d.yaml")))
     assert np.isclose(p.reservation[0], 0.6 * 0.0 + 0.4 * 1.0 - 0.1)
 
 
 def test_a_package_that_breaks_a_rule_is_rejected(tmp_path):
-    (tmp_path / "p.yaml").write_text(
-        GOOD + "rules:\n  - when: {tariff: low}\n    require: {quota: small}\n    note: link\n"
-        "packages:\n  a: {terms: {tariff: low, quota: large}}\n")
+    data = tariff_talks(rules=[LINK],
+                        packages={"a": {"terms": {"tariff": "low", "quota": "large"}}})
     with pytest.raises(sim.InputError, match=r"packages.a.terms: breaks rule 0 \(link\)"):
-        sim.load(tmp_path / "p.yaml")
+        sim.load(write_yaml(tmp_path, data, "p.yaml"))
 
 
-def test_folded_notes_are_stripped_and_numeric_dates_read_as_text(tmp_path):
-    text = GOOD.replace("    reservation: 0.3\n  importer",
-                        "    reservation: 0.3\n    red_lines:\n      - when: {tariff: low}\n"
-                        "        note: >\n          folded text\n  importer")
-    text += "sources:\n  s1: {title: A poll, date: 2025}\n"
-    (tmp_path / "n.yaml").write_text(text)
+def test_folded_notes_are_stripped_and_numeric_dates_read_as_text(tmp_path, tariff):
+    # The YAML forms are the point (a folded block, a bare year), so the variant over the
+    # built scenario is literal text.
+    (tmp_path / "n.yaml").write_text(
+        "extends: tariff.yaml\nparties:\n  exporter:\n    red_lines:\n"
+        "      - when: {tariff: low}\n        note: >\n          folded text\n"
+        "sources:\n  s1: {title: A poll, date: 2025}\n")
     s = sim.load(tmp_path / "n.yaml")
     assert s.parties["exporter"].red_lines[0].note == "folded text"
     assert s.sources["s1"].date == "2025"
 
 
 def test_a_numeric_distribution_cannot_replace_a_derived_reservation(tmp_path):
-    text = GOOD.replace("    reservation: 0.3\n  importer", "    reservation: derived\n  importer")
-    text += ("no_deal:\n  outlook: {tariff: high, quota: large}\n"
-             "uncertainty:\n  parties.exporter.reservation: {uniform: [0.1, 0.2]}\n")
-    (tmp_path / "u.yaml").write_text(text)
+    data = tariff_talks(no_deal={"outlook": {"tariff": "high", "quota": "large"}},
+                        uncertainty={"parties.exporter.reservation": {"uniform": [0.1, 0.2]}})
+    data = with_party(data, "exporter", reservation="derived")
     with pytest.raises(sim.InputError, match="'derived', not a number"):
-        sim.load(tmp_path / "u.yaml")
+        sim.load(write_yaml(tmp_path, data, "u.yaml"))
 
 
 def test_the_public_api_names_work_as_the_design_says():
@@ -136,32 +142,79 @@ def test_the_public_api_names_work_as_the_design_says():
 
 
 def test_a_party_without_a_veto_binds_nobody(tmp_path):
-    text = GOOD.replace("    reservation: 0.3\n  importer",
-                        "    reservation: 0.3\n    veto: false\n    red_lines:\n"
-                        "      - when: {tariff: high}\n        note: never high\n"
-                        "    ratified_by: [senate]\n  importer")
-    text += ("ratification:\n  senate:\n    kind: legislature\n    seats: 10\n"
-             "    pass_votes: 10\n    intercept: -5\n")
-    (tmp_path / "v.yaml").write_text(text)
-    problem = sim.compile_problem(sim.load(tmp_path / "v.yaml"))
+    senate = {"kind": "legislature", "seats": 10, "pass_votes": 10, "intercept": -5}
+    data = with_body(tariff_talks(), "senate", senate)
+    data = with_red_line(data, "exporter", {"tariff": "high"}, "never high")
+    veto = with_party(data, "exporter", ratified_by=["senate"])
+    no_veto = with_party(veto, "exporter", veto=False)
+    problem = sim.compile_problem(sim.load(write_yaml(tmp_path, no_veto, "v.yaml")))
     assert not problem.red_lines and not problem.bodies  # both advisory
     ev = sim.evaluate(problem, {"tariff": "high", "quota": "small"})
     assert ev.acceptable
     assert ev.parties[0].red_lines == ["never high"]
     assert ev.bodies[0].party == "exporter" and not ev.bodies[0].binds
-    veto = text.replace("    veto: false\n", "")
-    (tmp_path / "w.yaml").write_text(veto)
-    ev = sim.evaluate(sim.load(tmp_path / "w.yaml"), {"tariff": "high", "quota": "small"})
+    ev = sim.evaluate(sim.load(write_yaml(tmp_path, veto, "w.yaml")),
+                      {"tariff": "high", "quota": "small"})
     assert not ev.acceptable
     assert "exporter red line: never high" in map(str, ev.reasons)
     assert any(str(r).startswith("senate passes it") for r in ev.reasons)
 
 
 def test_a_body_ratifies_for_one_party(tmp_path):
-    text = GOOD.replace("    reservation: 0.3\n  importer",
-                        "    reservation: 0.3\n    ratified_by: [senate]\n  importer")
-    text += ("ratification:\n  senate:\n    kind: legislature\n    party: importer\n"
-             "    seats: 10\n    pass_votes: 6\n")
-    (tmp_path / "b.yaml").write_text(text)
+    data = with_body(tariff_talks(), "senate", {"kind": "legislature", "party": "importer",
+                                                "seats": 10, "pass_votes": 6})
+    data = with_party(data, "exporter", ratified_by=["senate"])
     with pytest.raises(sim.InputError, match="'senate' ratifies for 'importer'"):
-        sim.load(tmp_path / "b.yaml")
+        sim.load(write_yaml(tmp_path, data, "b.yaml"))
+
+
+def test_uncertainty_may_not_change_the_deal_space():
+    data = tariff_talks(uncertainty={"issues.share.step": {"choice": [0.5, 0.1]}})
+    data = with_issue(data, "share", {"range": [0, 1], "step": 0.5}, {"linear": "increasing"})
+    with pytest.raises(sim.InputError, match="deal space"):
+        sim.from_dict(data)
+
+
+def test_value_table_keys_are_level_names_exactly_and_booleans_take_yes_no():
+    data = with_issue(tariff_talks(), "tariff", {"levels": ["Low", "low", "high"]},
+                      {"Low": 1.0, "low": 0.5, "high": 0.0})
+    data = with_party(data, "importer", values={"tariff": {"Low": 0.0, "low": 0.6, "high": 1.0}})
+    p = sim.compile_problem(sim.from_dict(data))
+    assert p.values[0][0].tolist() == [1.0, 0.5, 0.0]
+    data = with_issue(tariff_talks(), "panel", {"type": "boolean"}, {"yes": 1.0, "no": 0.0})
+    data = with_party(data, "importer", values={"panel": {True: 0.0, "false": 1.0}})
+    p = sim.compile_problem(sim.from_dict(data))
+    assert p.values[2].tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_one_level_given_twice_under_two_spellings_is_an_error():
+    data = with_issue(tariff_talks(), "t", {"levels": ["1", "2"]}, {1: 0.0, "1": 0.9, 2: 1.0})
+    with pytest.raises(sim.InputError, match="level '1' is given twice"):
+        sim.from_dict(data)
+
+
+def test_booleans_are_not_numbers_and_all_any_not_are_not_issue_names():
+    data = with_issue(tariff_talks(rules=[{"forbid": {"n": False}}]), "n",
+                      {"range": [0, 1], "step": 1}, {"linear": "increasing"})
+    with pytest.raises(sim.InputError, match="False is not a number"):
+        sim.from_dict(data)
+    data = with_issue(tariff_talks(), "not", {"levels": ["a", "b"]}, {"a": 0, "b": 1})
+    with pytest.raises(sim.InputError, match="reserved"):
+        sim.from_dict(data)
+
+
+def test_yaml_merge_keys_work_as_in_safe_load(tmp_path):
+    # literal text: the merge key (<<) is the point
+    (tmp_path / "m.yaml").write_text(
+        "name: m\nissues:\n  tariff: {levels: [low, high]}\nparties:\n"
+        "  a: &a\n    weights: {tariff: 1}\n    values: {tariff: {low: 1, high: 0}}\n"
+        "    reservation: 0.1\n  b:\n    <<: *a\n    values: {tariff: {low: 0, high: 1}}\n")
+    s = sim.load(tmp_path / "m.yaml")
+    assert s.parties["b"].reservation == 0.1 and s.parties["b"].values["tariff"]["high"] == 1
+
+
+def test_tiny_ranges_keep_distinct_grid_points():
+    from sim.scenario.terms import grid
+
+    points = grid(Issue(range=(0, 1e-10), step=2e-11))
+    assert len(set(points)) == len(points) == 6

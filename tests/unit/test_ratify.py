@@ -1,7 +1,8 @@
 """Ratification models against hand-computed values."""
 
 import numpy as np
-from scipy import stats
+import pytest
+from scipy import integrate, stats
 
 from sim.ratify import LegislatureModel, ReferendumModel
 from sim.scenario.model import Issue, Legislature, Referendum
@@ -62,3 +63,25 @@ def test_legislature_swing_integrates_the_mood():
     z = np.linspace(-10, 10, 200001)
     want = np.trapezoid(stats.norm.pdf(z) / (1 + np.exp(-(0.4 + z))), z)
     assert np.isclose(model.p_pass(np.zeros((1, 2), dtype=int))[0], want, atol=1e-6)
+
+
+def test_a_large_chamber_with_a_strong_mood_is_integrated_accurately():
+    body = Legislature(kind="legislature", seats=1000, pass_votes=667, intercept=0.9,
+                       swing_sd=4.0)
+    model = LegislatureModel.build(body, {"g": Issue(levels=["a", "b"])})
+    got = model.p_pass(np.zeros((1, 1), dtype=int))[0]
+
+    def integrand(z):
+        p = 1 / (1 + np.exp(-(0.9 + 4.0 * z)))
+        return stats.norm.pdf(z) * stats.binom.sf(666, 1000, p)
+
+    want = integrate.quad(integrand, -8, 8, points=[-0.2, -0.1, 0.0], limit=400)[0]
+    assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_a_few_votes_tail_is_not_cut_off():
+    body = Legislature(kind="legislature", seats=1000, pass_votes=4, intercept=float(
+        np.log(1e-4 / (1 - 1e-4))))
+    model = LegislatureModel.build(body, {"g": Issue(levels=["a", "b"])})
+    got = model.p_pass(np.zeros((1, 1), dtype=int))[0]
+    assert got == pytest.approx(stats.binom.sf(3, 1000, 1e-4), rel=1e-6)

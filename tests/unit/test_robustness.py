@@ -8,6 +8,7 @@ import pytest
 import sim
 from sim.experiments.robustness import robustness, sample_values
 from sim.scenario import paths
+from tests.builders import read_yaml, tariff_talks, write_yaml
 from tests.conftest import SCENARIOS
 
 
@@ -46,9 +47,22 @@ def test_package_shares_match_evaluating_each_draw(trade):
 
 
 def test_invalid_draws_are_counted_not_fatal(tmp_path):
-    text = (SCENARIOS / "trade-deal.yaml").read_text().replace(
-        "  parties.exporter.reservation: {uniform: [0.25, 0.45]}",
-        "  parties.exporter.weights.tariff: {normal: [0.0, 1.0]}")
-    (tmp_path / "t.yaml").write_text(text.replace("$schema=./schema.json", ""))
-    result = robustness(sim.load(tmp_path / "t.yaml"), 20, seed=0)
+    data = read_yaml(SCENARIOS / "trade-deal.yaml")
+    uncertainty = data["uncertainty"]
+    assert uncertainty.pop("parties.exporter.reservation") == {"uniform": [0.25, 0.45]}
+    uncertainty["parties.exporter.weights.tariff"] = {"normal": [0.0, 1.0]}
+    result = robustness(sim.load(write_yaml(tmp_path, data, "t.yaml")), 20, seed=0)
     assert 0 < result.invalid < 20  # a negative weight is rejected like a file would be
+
+
+def test_uncertainty_reaches_into_lists():
+    data = tariff_talks(
+        issues={"share": {"range": [0, 1], "step": 0.5}},
+        uncertainty={"parties.a.values.share.points.1.1": {"uniform": [0.2, 0.4]}},
+        parties={
+            "a": {"weights": {"share": 1}, "values": {"share": {"points": [[0, 0], [1, 1]]}},
+                  "reservation": 0},
+            "b": {"weights": {"share": 1}, "values": {"share": {"linear": "decreasing"}},
+                  "reservation": 0}})
+    result = robustness(sim.from_dict(data), 4, seed=0)
+    assert result.valid == 4

@@ -1,4 +1,5 @@
-"""Rubinstein (1982) and Baron-Ferejohn (1989) reproduced by the fixed-point solver."""
+"""Rubinstein (1982) and Baron-Ferejohn (1989) reproduced by the fixed-point solver, and
+the solver at their edges (no discounting, a proposer's own share)."""
 
 import itertools
 
@@ -91,3 +92,16 @@ def test_the_alternating_offer_is_a_lottery_over_neighbouring_deals():
     assert mix.sum() == pytest.approx(1.0)
     assert sorted(np.flatnonzero(mix)) == [7, 8]  # x = 0.7 and 0.8 around 0.714286
     assert mix @ pie(10)[:, 0] == pytest.approx(rubinstein_share(0.9, 0.8))
+
+
+def test_a_proposer_never_offers_itself_less_than_waiting():
+    eq = random_proposer(np.array([[0.1, 0.9], [0.9, 0.1]]), np.array([0.99, 0.99]),
+                         np.ones(2), np.array([True, True]))
+    for i in range(2):
+        assert eq.payoffs[i, i] >= 0.99 * eq.values[i] - 1e-9
+
+
+def test_alternating_offers_without_discounting_is_the_limit_of_equal_patience():
+    x = np.linspace(0, 1, 11)
+    eq = alternating(np.stack([x, 1 - x], axis=1), np.array([1.0, 1.0]))
+    assert eq.values[0] == pytest.approx(0.5, abs=1e-6)

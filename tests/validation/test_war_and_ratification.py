@@ -8,6 +8,7 @@ import pytest
 import sim
 from sim.api import solve
 from sim.solver.commitment import fights_now, minimum_guarantee
+from tests.builders import read_yaml, write_yaml
 
 HERE = Path(__file__).parent / "scenarios"
 
@@ -51,8 +52,10 @@ def test_putnam_referendum_binds_at_its_threshold():
 
 
 def test_putnam_disjoint_win_sets_mean_no_agreement(tmp_path):
-    text = (HERE / "putnam.yaml").read_text().replace("intercept: -23.0", "intercept: -31.0")
-    (tmp_path / "p.yaml").write_text(text)  # yes share now crosses 1/2 at x = 0.775
-    result = solve(sim.compile_problem(sim.load(tmp_path / "p.yaml")))
+    data = read_yaml(HERE / "putnam.yaml")
+    referendum = data["ratification"]["referendum"]
+    assert referendum["intercept"] == -23.0
+    referendum["intercept"] = -31.0  # yes share now crosses 1/2 at x = 0.775
+    result = solve(sim.compile_problem(sim.load(write_yaml(tmp_path, data, "p.yaml"))))
     assert result.acceptable == 0 and result.solutions["nash"] is None
     assert any(b.kind == "ratification" and b.excludes for b in result.gap.blockers)
