@@ -13,17 +13,19 @@ Every verb that analyses takes a Scenario or its compiled Problem (compile once 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.compile import compile_problem
 from sim.errors import InputError
-from sim.evaluation import Evaluation
 from sim.problem import Problem
 from sim.scenario.load import from_dict
 from sim.scenario.load import load as _load_scenario
 from sim.scenario.model import Scenario
-from sim.solver.maps import AcceptabilityMap
-from sim.solver.result import SolveResult
+
+if TYPE_CHECKING:  # the engines load when a verb needs them
+    from sim.evaluation import Evaluation
+    from sim.solver.maps import AcceptabilityMap
+    from sim.solver.result import SolveResult
 
 __all__ = ["acceptability_map", "compare", "compile_problem", "evaluate", "from_dict", "load",
            "simulate", "solve", "sweep", "validate"]
@@ -90,7 +92,8 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     result = run(problem, method=method, refine=refine)
     if not samples:
         return result
-    return replace(result, robustness=robustness(scenario, samples, seed, method, compiler),
+    return replace(result, robustness=robustness(scenario, samples, seed, method, compiler,
+                                                 base=problem),
                    provenance=Provenance(result.provenance.scenario_hash, seed=seed))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -24,6 +25,13 @@ app = typer.Typer(
 )
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+class Method(StrEnum):  # the choices of sim.api.METHODS, checked by Typer while parsing
+    auto = "auto"
+    enumerate = "enumerate"
+    issue = "issue"
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
@@ -43,6 +51,17 @@ def _problem(path: Path):
 
     try:
         return api.validate(path)
+    except InputError as e:
+        _fail(e)
+
+
+def _scenario(path: Path):
+    """Load a scenario file (not compiled), or exit 2 with the located complaints."""
+    from sim import api
+    from sim.errors import InputError
+
+    try:
+        return api.load(path)
     except InputError as e:
         _fail(e)
 
@@ -121,8 +140,9 @@ def _deal(text: str) -> dict[str, str]:
 @app.command()
 def solve(
     scenario: ScenarioArg,
-    method: Annotated[str, typer.Option(help="Frontier method: auto, enumerate or issue "
-                                        "(issue by issue, for large additive spaces).")] = "auto",
+    method: Annotated[Method, typer.Option(help="Frontier method: auto, enumerate or issue "
+                                           "(issue by issue, for large additive spaces).")
+                      ] = Method.auto,
     samples: Annotated[int, typer.Option(
         min=0, help="Draw the scenario's uncertainty N times: P(acceptable) per deal and how "
         "often it is each solution.")] = 0,
@@ -141,15 +161,14 @@ def solve(
     from sim.errors import InputError
     from sim.report import text
 
-    problem = _problem(scenario)
     try:
         # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
-        result = api.solve(api.load(scenario) if samples else problem, method=method,
-                           samples=samples, seed=seed)
+        target = _scenario(scenario) if samples else _problem(scenario)
+        result = api.solve(target, method=method.value, samples=samples, seed=seed)
         if plot is not None:
-            _plots(result, api.acceptability_map(problem, *_pair(map_issues)), plot)
+            _plots(result, api.acceptability_map(target, *_pair(map_issues)), plot)
     except InputError as e:
-        _fail(e)
+        _fail(e.in_file(str(scenario)) if samples else e)
     if as_json:
         _print_json(result.to_dict())
     else:

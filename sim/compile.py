@@ -9,24 +9,25 @@ each thread or worker makes its own.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 
 import numpy as np
 
-from sim import ratify
+from sim import ratify, space
 from sim.errors import InputError
 from sim.problem import Body, Factor, Problem, RedLine, ValueCurve
 from sim.results import scenario_hash
 from sim.scenario.model import Curve, Scenario
-from sim.scenario.terms import grid, holds, level_index, parse_condition, scope, table_key
+from sim.scenario.terms import grid, level_index, parse_condition, rule_test, table_key
 
-MEMO_SIZE = 64  # bodies remembered per compiler
+MEMO_SIZE = 64  # bodies remembered per compiler, the least recently used forgotten first
 
 
 class Compiler:
     """Compiles checked Scenarios (see sim.scenario.load) into Problems."""
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[str, str], tuple] = {}
+        self._tables: OrderedDict[tuple[str, str], tuple] = OrderedDict()  # least recent first
 
     def compile(self, s: Scenario) -> Problem:
         """The Problem of a checked scenario; InputError if no deal is feasible."""
@@ -74,10 +75,12 @@ class Compiler:
             applies = (Factor.of_condition(parse_condition(body.applies_when, s.issues), sizes)
                        if body.applies_when is not None else Factor((), np.array(True)))
             key = (body.model_dump_json(), issues_key)
-            if key not in self._tables:
+            if key in self._tables:
+                self._tables.move_to_end(key)
+            else:
                 model = ratify.build(body, s.issues)
                 if len(self._tables) >= MEMO_SIZE:
-                    self._tables.clear()
+                    self._tables.popitem(last=False)
                 self._tables[key] = (model, Factor.tabulate(model.issues, sizes, model.yes_share),
                                      Factor.tabulate(model.issues, sizes, model.p_pass))
             model, yes, p_pass = self._tables[key]
@@ -93,8 +96,6 @@ def compile_problem(s: Scenario) -> Problem:
 
 def check_feasible(problem: Problem) -> None:
     """At least one deal must pass the rules and the veto parties' red lines."""
-    from sim.solver import space  # the compiled masks are the one definition
-
     if space.count(problem, limit=1) == 0:
         raise InputError("no deal is feasible: the rules and red lines exclude every deal")
 
@@ -144,16 +145,8 @@ def _interactions(s: Scenario, sizes: tuple[int, ...]) -> tuple[tuple[int, Facto
 def _rules(s: Scenario, sizes: tuple[int, ...]) -> tuple[Factor, ...]:
     out = []
     for rule in s.rules:
-        if rule.forbid is not None:
-            f = Factor.of_condition(parse_condition(rule.forbid, s.issues), sizes)
-            out.append(Factor(f.issues, ~f.table))
-            continue
-        require = parse_condition(rule.require, s.issues)
-        when = parse_condition(rule.when, s.issues) if rule.when is not None else None
-        reads = scope(require) | (scope(when) if when else frozenset())
-        out.append(Factor.tabulate(
-            reads, sizes,
-            lambda idx, w=when, r=require: holds(r, idx) | (~holds(w, idx) if w else False)))
+        reads, keeps = rule_test(rule, s.issues)
+        out.append(Factor.tabulate(reads, sizes, keeps))
     return tuple(out)
 
 

@@ -89,8 +89,9 @@ class RedLine:
 
 @dataclass(frozen=True)
 class Body:
-    """A ratification body: its model, and its tables at zero mood shift (the solver's fast
-    path). `party` is the party it ratifies for, or None."""
+    """A ratification body: its model, and its tables at the mood `shift` (a logit added to
+    every voter's; 0 as compiled: the solver's fast path). `party` is the party it ratifies
+    for, or None."""
 
     name: str
     kind: str
@@ -99,17 +100,23 @@ class Body:
     yes_share: Factor
     p_pass: Factor
     model: ReferendumModel | LegislatureModel
+    shift: float = 0.0
 
-    def at_mood(self, shift: float, sizes: tuple[int, ...]) -> Body:
-        """The same body with its tables tabulated at a mood shift (a logit added to every
-        voter's)."""
-        if shift == 0:
+    def at_mood(self, change: float, sizes: tuple[int, ...]) -> Body:
+        """The same body with its mood moved by `change`, its tables tabulated there."""
+        if change == 0:
             return self
-        model = self.model
+        model, shift = self.model, self.shift + change
         return replace(
-            self,
+            self, shift=shift,
             yes_share=Factor.tabulate(model.issues, sizes, lambda i: model.yes_share(i, shift)),
             p_pass=Factor.tabulate(model.issues, sizes, lambda i: model.p_pass(i, shift)))
+
+    def p_pass_at(self, idx: np.ndarray, change: float = 0.0) -> np.ndarray:
+        """P(pass) of each deal with the mood moved by `change` from the tables'."""
+        if change == 0:
+            return self.p_pass.at(idx)
+        return self.model.p_pass(idx, self.shift + change)
 
 
 @dataclass(frozen=True)
@@ -219,32 +226,58 @@ class Problem:
 
     def reservation_at(self, outlook: np.ndarray | None = None,
                        cost: np.ndarray | None = None) -> np.ndarray:
-        """Reservations for a no-deal outlook (..., K) and costs of conflict (..., P), shape
-        (..., P): a derived reservation is the outlook's utility (numeric terms read between
-        grid points on the party's value curve; an interaction counts when the outlook decides
-        it, its numeric terms at the nearest grid point) minus the cost. Fixed reservations
-        stay. Without arguments: the nominal reservations."""
+        """Reservations for no-deal outlooks (..., K) and costs of conflict (..., P), shape
+        (..., P). A derived reservation is the outlook's utility minus the cost; a fixed one
+        stays. The outlook gives the issues the scenario's `no_deal.outlook` gives (NaN
+        elsewhere): level indices for discrete terms, values for numeric ones, which may sit
+        between grid points (read on the party's value curve; an interaction reading such a
+        term counts at the nearest grid point). On the grid, the value tables are read, so
+        the nominal outlook gives the solver's reservations exactly. Without arguments: the
+        nominal reservations."""
         outlook = self.outlook if outlook is None else np.asarray(outlook, dtype=float)
         cost = self.cost if cost is None else np.asarray(cost, dtype=float)
+        self._check_outlook(outlook)
         lead = np.broadcast_shapes(outlook.shape[:-1], cost.shape[:-1])
-        P = len(self.parties)
-        u = np.zeros(lead + (P,))
-        for k in self.outlook_issues:
-            x = np.broadcast_to(outlook[..., k], lead)
-            if self.kinds[k] == "numeric":
-                v = np.stack([c(x) if c is not None else np.zeros(lead)
-                              for c in self.curves[k]], axis=-1)
-            else:
-                v = self.values[k].T[x.astype(np.int64)]
-            u = u + self.weights[:, k] * v
-        known = set(self.outlook_issues)
+        u = np.zeros(lead + (len(self.parties),))
         idx = np.zeros(lead + (len(self.issues),), dtype=np.int64)
         for k in self.outlook_issues:
-            idx[..., k] = self._nearest(k, np.broadcast_to(outlook[..., k], lead))
+            x = np.broadcast_to(outlook[..., k], lead)
+            i = self._nearest(k, x)
+            idx[..., k] = i
+            v = self.values[k].T[i]  # (..., P): the table at the nearest level
+            if self.kinds[k] == "numeric":
+                off = x != np.asarray(self.levels[k], dtype=float)[i]
+                if off.any():
+                    flat = np.atleast_1d(x).ravel()
+                    between = np.stack([c(flat) if c is not None else np.zeros(flat.shape)
+                                        for c in self.curves[k]], axis=-1).reshape(v.shape)
+                    v = np.where(off[..., None], between, v)
+            u = u + self.weights[:, k] * v
+        known = set(self.outlook_issues)
         for p, factor in self.interactions:
             if set(factor.issues) <= known:  # only interactions the outlook decides
                 u[..., p] += factor.at(idx)
         return np.where(self.derived, u - cost, self.reservation)
+
+    def _check_outlook(self, outlook: np.ndarray) -> None:
+        """An outlook gives exactly the scenario's outlook issues, each a valid term."""
+        given = ~np.isnan(outlook)
+        for k, name in enumerate(self.issues):
+            x = outlook[..., k]
+            if k not in self.outlook_issues:
+                if given[..., k].any():
+                    raise ValueError(f"outlook: '{name}' is not in the scenario's no-deal "
+                                     "outlook; leave it NaN")
+                continue
+            if not given[..., k].all():
+                raise ValueError(f"outlook: '{name}' is missing (NaN)")
+            if self.kinds[k] == "numeric":
+                lo, hi = self.levels[k][0], self.levels[k][-1]
+                if (x < lo - 1e-12).any() or (x > hi + 1e-12).any():
+                    raise ValueError(f"outlook: '{name}' outside its range [{lo:g}, {hi:g}]")
+            elif (x != np.round(x)).any() or (x < 0).any() or (x >= len(self.levels[k])).any():
+                raise ValueError(f"outlook: '{name}' takes level indices 0..."
+                                 f"{len(self.levels[k]) - 1}")
 
     def _nearest(self, k: int, x: np.ndarray) -> np.ndarray:
         if self.kinds[k] != "numeric":
@@ -273,29 +306,35 @@ class Problem:
         """Allowed by the rules and by no veto party's red line."""
         return self.rules_ok(idx) & ~self.red_lines_hit(idx).any(axis=-1)
 
-    def ratification(self, idx: np.ndarray, shift: np.ndarray | None = None
+    def ratification(self, idx: np.ndarray, shift: np.ndarray | float | None = None
                      ) -> tuple[np.ndarray, np.ndarray]:
         """(applies, p_pass), each (N, B); p_pass is 1 where a body does not vote.
 
-        `shift` (B,): a mood shift per binding body, added to every voter's logit; the
-        bodies' models are evaluated there. Without it, the tables at zero shift."""
+        `shift`: a mood change per binding body (B,) or for all, added to every voter's logit
+        on top of the mood the bodies are at (see `at_mood`); their models are evaluated
+        there. Without it, the bodies' tables."""
         n = idx.shape[:-1]
         if not self.bodies:
             return np.zeros(n + (0,), dtype=bool), np.ones(n + (0,))
         applies = np.stack([b.applies.at(idx) for b in self.bodies], axis=-1)
-        shifts = np.zeros(len(self.bodies)) if shift is None else np.asarray(shift, float)
-        p = np.stack([b.p_pass.at(idx) if s == 0 else b.model.p_pass(idx, float(s))
-                      for b, s in zip(self.bodies, shifts, strict=True)], axis=-1)
+        changes = np.broadcast_to(np.asarray(0.0 if shift is None else shift, dtype=float),
+                                  (len(self.bodies),))
+        p = np.stack([b.p_pass_at(idx, float(c)) for b, c in zip(self.bodies, changes,
+                                                                  strict=True)], axis=-1)
         return applies, np.where(applies, p, 1.0)
 
-    def p_ratified(self, idx: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
+    def p_ratified(self, idx: np.ndarray, shift: np.ndarray | float | None = None
+                   ) -> np.ndarray:
         """P(every body that votes passes the deal), bodies voting independently."""
         return self.ratification(idx, shift)[1].prod(axis=-1)
 
-    def at_mood(self, shift: np.ndarray) -> Problem:
-        """The same problem with every binding body's tables at its mood shift (B,)."""
-        bodies = tuple(b.at_mood(float(s), self.sizes)
-                       for b, s in zip(self.bodies, np.asarray(shift, float), strict=True))
+    def at_mood(self, change: np.ndarray | float) -> Problem:
+        """The same problem with every binding body's mood moved by `change` (B,) or (),
+        its tables tabulated there: every method (acceptable, expected_utility...) then reads
+        the moved votes."""
+        changes = np.broadcast_to(np.asarray(change, dtype=float), (len(self.bodies),))
+        bodies = tuple(b.at_mood(float(c), self.sizes)
+                       for b, c in zip(self.bodies, changes, strict=True))
         return replace(self, bodies=bodies)
 
     @property

@@ -16,8 +16,11 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-FORMAT_VERSION = 1
-"""The scenario format's version. Files written for an earlier version keep loading."""
+FORMAT_VERSION = 2
+"""The version of the JSON results print. 2: `utility` is the deal's own utility and
+`expected_utility` the ratification-weighted one everywhere, reasons are objects, and every
+result carries this provenance (1: the unversioned JSON before, where `sim solve --json`
+called the expected utility `utility`)."""
 
 Scalar = bool | int | float | str | None
 

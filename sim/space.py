@@ -1,4 +1,5 @@
-"""Enumerating the deal space without visiting deals the constraints exclude.
+"""The deal space: enumerating and counting the deals the constraints allow, without visiting
+the deals they exclude. Below the engines (the compiler's feasibility check uses it too).
 
 Rules, red lines and ratification bodies are tables over the few issues they read. Issues are
 assigned one at a time, most-constrained first; after each, the partial deals are filtered by

@@ -20,6 +20,7 @@ import numpy as np
 from sim import seeds
 from sim.compile import Compiler
 from sim.errors import InputError
+from sim.problem import Problem
 from sim.results import Scalar
 from sim.scenario import paths
 from sim.scenario.load import from_dict
@@ -81,16 +82,16 @@ def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
 
 
 def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
-               compiler: Compiler | None = None) -> Robustness:
-    """`samples` draws of the scenario's uncertainty; `compiler`, if given, is the one that
-    compiled the scenario (its remembered bodies are reused)."""
+               compiler: Compiler | None = None, base: Problem | None = None) -> Robustness:
+    """`samples` draws of the scenario's uncertainty. `compiler`, if given, is the one that
+    compiled the scenario (its remembered bodies are reused), and `base` what it made."""
     from sim.solver import choose
     from sim.solver.frontier import frontier
 
     if not scenario.uncertainty:
         raise InputError("--samples needs an `uncertainty:` section in the scenario")
     compiler = compiler or Compiler()
-    base = compiler.compile(scenario)
+    base = base if base is not None else compiler.compile(scenario)
     data = scenario.model_dump(mode="json", exclude={"extends"})
     draws = []
     invalid = 0

@@ -12,6 +12,13 @@ MARKERS = {"nash": "*", "nash_symmetric": "P", "kalai_smorodinsky": "D", "egalit
            "utilitarian": "^"}
 
 
+def _metadata(provenance) -> dict:
+    """PNG text chunks: where the figure's numbers come from."""
+    import json
+
+    return {"Software": "sim", "Description": json.dumps(provenance.to_dict(), sort_keys=True)}
+
+
 def _pyplot():
     import matplotlib
 
@@ -58,7 +65,7 @@ def frontier(result, path: Path) -> Path:
     fig.suptitle(f"{result.scenario}: Pareto frontier of the acceptable deals "
                  "(dashed: reservations; x: packages, red if not acceptable)", fontsize=10)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, metadata=_metadata(result.provenance))
     plt.close(fig)
     return path
 
@@ -81,6 +88,6 @@ def acceptability(acc_map, path: Path) -> Path:
     fig.colorbar(image, ax=ax, label="share of deals acceptable")
     ax.set_title(f"{acc_map.scenario}: where the acceptable deals are", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, metadata=_metadata(acc_map.provenance))
     plt.close(fig)
     return path

@@ -17,9 +17,9 @@ from sim.scenario.terms import (
     ConditionError,
     LevelError,
     grid,
-    holds,
     level_index,
     parse_condition,
+    rule_test,
     table_key,
     unknown,
 )
@@ -79,6 +79,9 @@ def _issues(c: _Checker) -> None:
         if name in ("all", "any", "not"):
             c.add(("issues", name), f"'{name}' is reserved for conditions (all/any/not); "
                                     "rename the issue")
+        elif name == "p_ratified":
+            c.add(("issues", name), "'p_ratified' is reserved (a result's metrics name each "
+                                    "solution's P(ratified) so); rename the issue")
 
 
 def _party(c: _Checker, pname: str, claimed: dict[str, str]) -> None:
@@ -206,16 +209,7 @@ def _packages(c: _Checker) -> None:
 
 def _rules_broken(s: Scenario, terms: dict) -> list[int]:
     idx = np.array([[level_index(s.issues[k], terms[k]) for k in s.issues]])
-    broken = []
-    for i, rule in enumerate(s.rules):
-        if rule.forbid is not None:
-            bad = holds(parse_condition(rule.forbid, s.issues), idx)[0]
-        else:
-            when = holds(parse_condition(rule.when, s.issues), idx)[0] if rule.when else True
-            bad = when and not holds(parse_condition(rule.require, s.issues), idx)[0]
-        if bad:
-            broken.append(i)
-    return broken
+    return [i for i, rule in enumerate(s.rules) if not rule_test(rule, s.issues)[1](idx)[0]]
 
 
 def _uncertainty(c: _Checker) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.scenario.model import Issue
+from sim.scenario.model import Issue, Rule
 
 _TOL = 1e-9
 
@@ -211,3 +211,16 @@ def holds(cond: Cond, idx: np.ndarray) -> np.ndarray:
     parts = [holds(p, idx) for p in cond.parts]
     op = np.logical_and if isinstance(cond, All) else np.logical_or
     return op.reduce(parts)
+
+
+def rule_test(rule: Rule, issues: dict[str, Issue]):
+    """(the issues a rule reads, a vectorised test: True where a deal keeps the rule). The one
+    reading of `forbid` and of `when` + `require`."""
+    if rule.forbid is not None:
+        forbid = parse_condition(rule.forbid, issues)
+        return scope(forbid), lambda idx: ~holds(forbid, idx)
+    require = parse_condition(rule.require, issues)
+    when = parse_condition(rule.when, issues) if rule.when is not None else None
+    if when is None:
+        return scope(require), lambda idx: holds(require, idx)
+    return scope(require) | scope(when), lambda idx: holds(require, idx) | ~holds(when, idx)

@@ -1,9 +1,4 @@
-"""The static engine: acceptable deals, the Pareto frontier, bargaining solutions.
-
-    solve(problem, *, rng=None, method="auto", refine=True) -> SolveResult
-
-It reads a compiled Problem only (sim.api.solve takes a Scenario and compiles it).
-"""
+"""The static engine's entry point: a compiled Problem in, a SolveResult out."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import space
 from sim.problem import Problem
-from sim.solver import space
 from sim.solver.pareto import canonical, nondominated
 
 SMALL = 20_000  # below this, enumerating is as fast as anything
@@ -215,9 +215,9 @@ def frontier(problem: Problem, method: str = "auto") -> Frontier:
 
 @dataclass(frozen=True)
 class Candidates:
-    """Feasible deals that no other feasible deal beats in every party's utility and in every
-    binding body's support, whatever the reservations, `min_ratification_probability` and
-    mood shifts: what a dynamic engine proposes from, computed once."""
+    """Feasible deals that no other feasible deal beats in every party's utility and in the
+    support of every voter group of every binding body: what a dynamic engine proposes from,
+    computed once, whatever the reservations, `min_ratification_probability` and moods."""
 
     idx: np.ndarray  # (n, K) level indices, sorted lexicographically
     utility: np.ndarray  # (n, P)
@@ -239,11 +239,13 @@ def candidates(problem: Problem, chunk: int = 1 << 18) -> Candidates:
     """The feasible deals not dominated in (utilities, support): a deal d' dominates d when it
     is at least as good in every utility and every support column, and better in a utility.
 
-    Then d' is acceptable whenever d is, and better for every party in expected utility at any
-    reservations (P' >= P and U' >= U >= r for veto parties; P' = P for the others), so every
-    acceptable Pareto frontier, at any reservations, minimum P(ratified) and mood shifts, lies
-    inside this set (exactly, up to the 1e-12 rounding the frontier compares at). Issues
-    nothing but utility reads are combined issue by issue, as for the frontier."""
+    Then d' is acceptable whenever d is, and at least as good for every party in expected
+    utility at any reservations (P' >= P and U' >= U >= r for veto parties; P' = P for the
+    others). So for any reservations, minimum P(ratified) and mood shifts, every deal of the
+    acceptable Pareto frontier is a candidate, or an acceptable candidate gives every party as
+    much up to the acceptance tolerance: a deal less than ACCEPT_TOL below a reservation, or
+    tied with d' after the frontier's 12-decimal rounding, can stay on the frontier beside d'.
+    Issues nothing but utility reads are combined issue by issue, as for the frontier."""
     split, free = split_issues(problem)
     P = len(problem.parties)
     free_u, free_levels = free_frontier(problem, free)

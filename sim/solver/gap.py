@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sim.problem import Factor, Problem
+from sim.problem import Factor, Problem, at_least
 from sim.solver.result import Blocker
 
 GAP_UP_TO = 50_000_000  # the reservation drops need every feasible deal once
@@ -51,14 +51,15 @@ def distance(problem: Problem) -> tuple | None:
         if not ok.any():
             continue
         idx = idx[ok]
-        short = np.maximum(r - problem.utility(idx)[:, veto], 0.0)  # (n, V)
+        u = problem.utility(idx)[:, veto]
+        short = np.maximum(r - u, 0.0)  # (n, V)
+        reach = at_least(u, r)
         worst = short.max(axis=1)
         j = int(np.argmin(worst))
         if worst[j] < best_joint:
             best_joint, joint_idx = float(worst[j]), idx[j]
         for col, p in enumerate(veto):
-            others = np.delete(short, col, axis=1)
-            fine = (others <= 0).all(axis=1) if others.shape[1] else np.ones(len(idx), bool)
+            fine = np.delete(reach, col, axis=1).all(axis=1)  # every other veto party accepts
             if fine.any():
                 alone[int(p)] = min(alone[int(p)], float(short[fine, col].min()))
     if joint_idx is None:

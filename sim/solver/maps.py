@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from sim import space
 from sim.errors import InputError
 from sim.problem import Problem
 from sim.results import Provenance
-from sim.solver import space
 
 MAP_UP_TO = 20_000_000
 

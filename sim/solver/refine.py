@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.problem import Problem
+from sim.problem import Problem, at_least
 from sim.solver import solutions as sol
 from sim.solver.frontier import Frontier, split_issues
 
@@ -97,7 +97,7 @@ def _solve(model: _Continuous, objective: str, veto: np.ndarray, r: np.ndarray,
     res = minimize(fun, start, method="SLSQP", bounds=bounds, constraints=cons,
                    options={"ftol": 1e-15, "maxiter": 500})
     x = np.clip(res.x[:m], [b[0] for b in model.bounds], [b[1] for b in model.bounds])
-    if not np.all(gains(np.append(x, 0)) >= -1e-9):
+    if not at_least(model.utility(x)[veto], r).all():  # SLSQP may end outside the ZOPA
         return None
     return x
 

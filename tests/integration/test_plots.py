@@ -15,9 +15,11 @@ def test_solve_writes_both_plots(tmp_path):
     result = CliRunner().invoke(app, ["solve", str(TRADE), "--plot", str(tmp_path / "out"),
                                       "--map", "quota,phase_in"])
     assert result.exit_code == 0, result.stderr
+    want = sim.compile_problem(sim.load(TRADE)).scenario_hash
     for name in ("frontier.png", "acceptability.png"):
         data = (tmp_path / "out" / name).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 10_000
+        assert want.encode() in data  # the provenance travels with the figure
 
 
 def test_acceptability_map_counts_acceptable_deals():

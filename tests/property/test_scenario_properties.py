@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given
 
 import sim
+from sim import space
 from sim.scenario import yamlio
-from sim.solver import space
 from tests.strategies import broken_scenarios, scenario_dicts
 
 

@@ -223,3 +223,18 @@ def test_nondominated_matches_all_pairs(n, d, seed):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 4, (n, d)) / 3
     assert np.array_equal(nondominated(y), nondominated_naive(y))
+
+
+@given(st.integers(150, 2500), st.integers(2, 6), st.integers(0, 10 ** 6), st.booleans())
+def test_nondominated_matches_all_pairs_past_the_bitset_threshold(n, d, seed, strict_some):
+    """Sizes that take the screen and bitset path, with and without a mask of strict columns
+    (some columns holding infinities, as candidate support does)."""
+    from sim.solver.pareto import nondominated_naive
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 6, (n, d)) / 5
+    strict = None
+    if strict_some:
+        strict = np.arange(d) < rng.integers(1, d)
+        y[rng.random(n) < 0.1, -1] = np.inf
+    assert np.array_equal(nondominated(y, strict), nondominated_naive(y, strict))

@@ -56,6 +56,12 @@ def test_the_scenario_language_imports_no_problem_compiler_or_engine():
         assert layer not in loaded, layer
 
 
+def test_compiling_loads_no_engine():
+    loaded = _loaded_after("import sim; sim.compile_problem(sim.load('scenarios/trade-deal.yaml'))")
+    assert "sim.problem" in loaded and "sim.space" in loaded
+    assert not any(m.startswith(("sim.solver", "sim.experiments", "sim.report")) for m in loaded)
+
+
 def test_the_cli_starts_without_the_model():
     loaded = _loaded_after("import sim.cli")
     assert not any(m.startswith(("sim.solver", "sim.problem", "sim.scenario")) for m in loaded)
@@ -121,7 +127,7 @@ def test_utility_means_the_deals_own_in_every_json(berlin, berlin_result):
 def test_every_json_carries_its_provenance(berlin):
     trade = sim.load(TRADE)
     solved = sim.solve(trade, samples=3, seed=5).to_dict()["provenance"]
-    assert solved["sim_version"] == sim.__version__ and solved["format_version"] == 1
+    assert solved["sim_version"] == sim.__version__ and solved["format_version"] == 2
     assert solved["seed"] == 5
     plain = sim.solve(trade).to_dict()["provenance"]
     assert "seed" not in plain and plain["scenario_hash"] == solved["scenario_hash"]

@@ -203,6 +203,12 @@ def test_booleans_are_not_numbers_and_all_any_not_are_not_issue_names():
         sim.from_dict(data)
 
 
+def test_an_issue_may_not_take_the_name_of_a_solutions_metric():
+    data = with_issue(tariff_talks(), "p_ratified", {"levels": ["a", "b"]}, {"a": 0, "b": 1})
+    with pytest.raises(sim.InputError, match="'p_ratified' is reserved"):
+        sim.from_dict(data)
+
+
 def test_yaml_merge_keys_work_as_in_safe_load(tmp_path):
     # literal text: the merge key (<<) is the point
     (tmp_path / "m.yaml").write_text(

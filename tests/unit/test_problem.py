@@ -6,6 +6,7 @@ import pytest
 
 import sim
 from sim.compile import Compiler
+from tests.builders import tariff_talks, with_issue, with_party
 from tests.conftest import SCENARIOS
 
 DEFAULT = SCENARIOS / "berlin-2025-12.yaml"
@@ -16,10 +17,41 @@ def berlin():
     return sim.compile_problem(sim.load(DEFAULT))
 
 
-def test_the_nominal_outlook_gives_the_reservations_the_solver_uses(berlin):
-    assert berlin.derived.any()
-    assert np.array_equal(berlin.reservation_at(), berlin.reservation)
-    assert np.array_equal(berlin.reservation_at(berlin.outlook, berlin.cost), berlin.reservation)
+def _mixed():
+    """A derived exporter (a power curve on a numeric term, an interaction the outlook
+    decides) and a fixed importer."""
+    data = with_issue(tariff_talks(), "share", {"range": [0, 1], "step": 0.1},
+                      {"linear": "increasing", "exponent": 0.7})
+    data = with_party(data, "exporter", weights={"share": 0.37}, reservation="derived",
+                      interactions=[{"when": {"tariff": "mid", "quota": "small"}, "add": -0.05}])
+    data = with_party(data, "importer", weights={"share": 0.2},
+                      values={"share": {"points": [[0, 1.0], [0.5, 0.6], [1, 0.0]]}})
+    data["no_deal"] = {"outlook": {"share": 0.3, "tariff": "mid", "quota": "small"},
+                       "cost": {"exporter": 0.04}}
+    return sim.compile_problem(sim.from_dict(data))
+
+
+def _by_hand(problem, p):
+    """A derived reservation summed from the value tables, in the outlook's order."""
+    u = 0.0
+    idx = np.zeros(len(problem.issues), dtype=np.int64)
+    for k in problem.outlook_issues:
+        x = problem.outlook[k]
+        idx[k] = problem.level_of(k, x) if problem.kinds[k] == "numeric" else int(x)
+        u += problem.weights[p, k] * problem.values[k][p, idx[k]]
+    for q, factor in problem.interactions:
+        if q == p and set(factor.issues) <= set(problem.outlook_issues):
+            u += float(factor.at(idx[None])[0])
+    return u - problem.cost[p]
+
+
+@pytest.mark.parametrize("which", ["mixed", "berlin"])
+def test_the_nominal_outlook_gives_the_reservations_summed_from_the_tables(which, berlin):
+    problem = _mixed() if which == "mixed" else berlin
+    for p in np.flatnonzero(problem.derived):
+        assert problem.reservation[p] == _by_hand(problem, p)
+    r = problem.reservation_at(problem.outlook[None, :], problem.cost[None, :])
+    assert np.array_equal(r[0], problem.reservation)  # batched or not, the same bytes
 
 
 def test_reservations_are_vectorised_over_outlooks_and_costs(berlin):
@@ -27,10 +59,7 @@ def test_reservations_are_vectorised_over_outlooks_and_costs(berlin):
     costs = berlin.cost + np.linspace(0, 0.2, 5)[:, None]
     r = berlin.reservation_at(outlooks, costs)
     assert r.shape == (5, len(berlin.parties))
-    drop = r[0] - r[-1]
-    # a derived reservation falls one for one with the cost; a fixed one does not move
-    assert np.allclose(drop[berlin.derived], 0.2)
-    assert np.allclose(drop[~berlin.derived], 0.0)
+    assert np.allclose(r[0] - r[-1], 0.2)  # a derived reservation falls one for one
 
 
 def test_a_numeric_outlook_term_moves_between_grid_points(berlin):
@@ -45,11 +74,38 @@ def test_a_numeric_outlook_term_moves_between_grid_points(berlin):
     assert r[1, p] == pytest.approx((r[0, p] + r[2, p]) / 2)  # a linear value curve
 
 
-def test_a_fixed_reservation_ignores_the_outlook():
-    problem = sim.compile_problem(sim.load(SCENARIOS / "trade-deal.yaml"))
-    assert not problem.derived.any()
-    r = problem.reservation_at(np.zeros(len(problem.issues)), np.ones(len(problem.parties)))
-    assert np.array_equal(r[~problem.derived], problem.reservation[~problem.derived])
+def test_a_fixed_reservation_ignores_the_outlook_and_the_cost():
+    problem = _mixed()
+    exporter, importer = problem.parties.index("exporter"), problem.parties.index("importer")
+    assert problem.derived[exporter] and not problem.derived[importer]
+    k = problem.issues.index("share")
+    moved = problem.outlook.copy()
+    moved[k] = 0.85  # between grid points, on the exporter's power curve
+    r = problem.reservation_at(moved, problem.cost + 0.1)
+    assert r[importer] == problem.reservation[importer] == 0.3
+    w = problem.weights[exporter, k]
+    want = problem.reservation[exporter] + w * (0.85**0.7 - 0.3**0.7) - 0.1
+    assert r[exporter] == pytest.approx(want, abs=1e-12)
+
+
+@pytest.mark.parametrize(("issue", "value", "words"), [
+    ("share", np.nan, "missing"), ("tariff", 1.5, "level indices"),
+    ("tariff", 3, "level indices"), ("share", 1.2, "outside its range")])
+def test_a_malformed_outlook_is_refused(issue, value, words):
+    problem = _mixed()
+    at = problem.outlook.copy()
+    at[problem.issues.index(issue)] = value
+    with pytest.raises(ValueError, match=words):
+        problem.reservation_at(at)
+
+
+def test_an_outlook_may_not_add_a_term_the_scenario_leaves_out(berlin):
+    problem = sim.compile_problem(sim.from_dict(tariff_talks(no_deal={
+        "outlook": {"tariff": "mid"}})))
+    at = problem.outlook.copy()
+    at[problem.issues.index("quota")] = 1
+    with pytest.raises(ValueError, match="not in the scenario's no-deal outlook"):
+        problem.reservation_at(at)
 
 
 def test_ratification_at_zero_shift_is_the_solver_table(berlin):
@@ -93,12 +149,49 @@ def test_a_compiler_remembers_bodies_and_a_fresh_one_builds_equal_tables():
         assert np.array_equal(x.p_pass.table, y.p_pass.table)
 
 
-def test_no_module_keeps_a_cache():
-    import sim.compile
-    import sim.problem
-    import sim.ratify
+def _containers() -> dict[str, int]:
+    """The size of every module-level container and function cache in sim."""
+    import importlib
+    import pkgutil
 
-    for module in (sim.problem, sim.compile, sim.ratify):
-        caches = [n for n, v in vars(module).items()
-                  if isinstance(v, dict | list | set) and not n.startswith("__")]
-        assert caches == [], module.__name__
+    import sim as package
+
+    sizes = {}
+    for info in pkgutil.walk_packages(package.__path__, "sim."):
+        if info.name == "sim.__main__":  # importing it runs the CLI
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, dict | list | set) and not name.startswith("__"):
+                sizes[f"{info.name}.{name}"] = len(value)
+            elif hasattr(value, "cache_info"):
+                sizes[f"{info.name}.{name}"] = value.cache_info().currsize
+    return sizes
+
+
+def test_no_module_keeps_a_cache():
+    """Caches live with what they cache: running the verbs grows no module-level container."""
+    before = _containers()
+    for name in ("trade-deal.yaml", "berlin-no-referendum.yaml"):
+        scenario = sim.load(SCENARIOS / name)
+        sim.solve(scenario)
+        sim.evaluate(scenario, package=next(iter(scenario.packages)))
+    sim.solve(sim.load(SCENARIOS / "trade-deal.yaml"), samples=3)
+    after = _containers()
+    assert {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v} == {}
+
+
+def test_mood_changes_compose_on_every_path(berlin):
+    idx = np.concatenate(list(berlin.enumerate(chunk=1 << 16)))[::331]
+    B = len(berlin.bodies)
+    want = berlin.ratification(idx, shift=1.0)[1]  # a scalar moves every body
+    assert np.allclose(berlin.ratification(idx, shift=np.full(B, 1.0))[1], want, atol=1e-12)
+    moved = berlin.at_mood(0.4)
+    assert np.allclose(moved.ratification(idx, shift=0.6)[1], want, atol=1e-12)
+    assert np.allclose(moved.at_mood(0.6).ratification(idx)[1], want, atol=1e-12)
+    back = moved.at_mood(-0.4)
+    assert np.allclose(back.ratification(idx)[1], berlin.ratification(idx)[1], atol=1e-12)
+    assert all(b.shift == pytest.approx(0.0) for b in back.bodies)
+    # a tiny change stays tiny: no jump back to the compiled mood
+    nudged = moved.ratification(idx, shift=1e-300)[1]
+    assert np.allclose(nudged, moved.ratification(idx)[1], atol=1e-12)
