@@ -47,9 +47,11 @@ How to read the tables:
 
 - **required**: the key must be written; otherwise the **default** applies (`null` means
   absent).
-- **type**: `map of name → X` is a mapping whose keys you choose (names: a letter or `_`
-  first, then letters, digits, `_` or `-`; at most 80 characters). `list of X` is a YAML
-  list. `[a, b]` is a list of exactly that many items. A link leads to the section that
+- **type**: `map of name → X` is a mapping whose keys you choose (names: an ASCII letter or
+  `_` first, then ASCII letters, digits, `_` or `-`, at most 80 characters; other letters are
+  refused, since names become JSON keys, dotted paths and column names. Issues may not be
+  called `all`, `any`, `not` or `p_ratified`. Level names may use any letters.) `list of X`
+  is a YAML list. `[a, b]` is a list of exactly that many items. A link leads to the section that
   describes the value.
 - **constraints**: bounds (`>= 0`, `< 1`), patterns and sizes the loader enforces. An
   unknown key is an error everywhere (with a "did you mean" suggestion).

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the engines load when a verb needs them
     from sim.solver.result import SolveResult
 
 __all__ = ["acceptability_map", "compare", "compile_problem", "evaluate", "from_dict", "load",
-           "simulate", "solve", "sweep", "validate"]
+           "simulate", "solve", "sweep", "validate", "warnings"]
 
 METHODS = ("auto", "enumerate", "issue")
 
@@ -46,6 +46,14 @@ def validate(path: str | Path) -> Problem:
         return compile_problem(scenario)
     except InputError as e:
         raise e.in_file(str(path)) from None
+
+
+def warnings(scenario: Scenario | Problem) -> list[str]:
+    """What is valid but probably not meant ("dotted.path: what"), e.g. a reservation no deal
+    can reach. `sim validate` and the other commands print these on stderr."""
+    from sim.compile import warnings_for
+
+    return [f"{'.'.join(path)}: {message}" for path, message in warnings_for(_problem(scenario))]
 
 
 def evaluate(scenario: Scenario | Problem, deal: dict[str, Any] | None = None, *,

@@ -16,13 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Negotiation scenario simulator: which deals every party could accept, where "
-    "bargaining theory puts the deal, and whether it would survive ratification.",
-)
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 
@@ -32,7 +26,25 @@ class Method(StrEnum):  # the choices of sim.api.METHODS, checked by Typer while
     enumerate = "enumerate"
     issue = "issue"
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.",
+                                        metavar="")]  # a flag: show no <bool>
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        typer.echo(f"sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print sim's version and exit.",
+                                          metavar="", is_eager=True, callback=_version)] = False,
+) -> None:
+    """Negotiation scenario simulator: which deals every party could accept, where bargaining
+    theory puts the deal, and whether it would survive ratification."""
 
 
 def _fail(err: Exception) -> NoReturn:
@@ -50,9 +62,18 @@ def _problem(path: Path):
     from sim.errors import InputError
 
     try:
-        return api.validate(path)
+        problem = api.validate(path)
     except InputError as e:
         _fail(e)
+    _warn(path, problem)
+    return problem
+
+
+def _warn(path: Path, problem) -> None:
+    from sim import api
+
+    for line in api.warnings(problem):
+        typer.echo(f"warning: {path}: {line}", err=True)
 
 
 def _scenario(path: Path):
@@ -81,7 +102,8 @@ def validate(
     bad = 0
     for f in files:
         try:
-            api.validate(f)
+            problem = api.validate(f)
+            _warn(f, problem)
             typer.echo(f"ok: {f}", err=True)
         except InputError as e:
             bad += 1
@@ -127,12 +149,16 @@ def evaluate(
 def _deal(text: str) -> dict[str, str]:
     """Parse issue=level,issue=level."""
     from sim.errors import InputError
+    from sim.scenario.yamlio import excerpt
 
     terms: dict[str, str] = {}
     for part in filter(None, text.split(",")):
         issue, sep, value = part.partition("=")
         if not sep or not issue.strip() or not value.strip():
-            raise InputError(f"--deal: '{part}' is not issue=level")
+            raise InputError(f"--deal: '{excerpt(part)}' is not issue=level")
+        if issue.strip() in terms:
+            raise InputError(f"--deal: '{excerpt(issue.strip())}' is given twice; give each "
+                             "issue once")
         terms[issue.strip()] = value.strip()
     return terms
 
@@ -161,6 +187,9 @@ def solve(
     from sim.errors import InputError
     from sim.report import text
 
+    if map_issues is not None and plot is None:
+        _fail(ValueError("--map chooses the issues of the acceptability plot: give --plot DIR "
+                         "too"))
     try:
         # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
         target = _scenario(scenario) if samples else _problem(scenario)

@@ -94,6 +94,23 @@ def compile_problem(s: Scenario) -> Problem:
     return Compiler().compile(s)
 
 
+def warnings_for(problem: Problem) -> list[tuple[tuple, str]]:
+    """What is valid but probably not meant, as (dotted path, message): a fixed reservation
+    above the most the party can get (it accepts no deal; a reservation below the least it can
+    get is common, a party that accepts anything, and is not flagged)."""
+    found = []
+    best = sum(c.max(axis=0) for c in problem.contributions)
+    for p, factor in problem.interactions:
+        best[p] += max(0.0, float(factor.table.max()))
+    for p, name in enumerate(problem.parties):
+        r = problem.reservation[p]
+        if not problem.derived[p] and r > best[p] + 1e-9:
+            found.append((("parties", name, "reservation"),
+                          f"{r:g} is above the most '{name}' can get from any deal "
+                          f"({best[p]:.3f}): it accepts no deal"))
+    return found
+
+
 def check_feasible(problem: Problem) -> None:
     """At least one deal must pass the rules and the veto parties' red lines."""
     if space.count(problem, limit=1) == 0:
@@ -113,6 +130,9 @@ def _utilities(s: Scenario, levels: tuple[list, ...]):
     for p, party in enumerate(s.parties.values()):
         for issue, w in party.weights.items():
             weights[p, names.index(issue)] = w
+        with np.errstate(over="ignore"):
+            if not np.isfinite(weights[p].sum()):  # huge weights: scale first, or the sum
+                weights[p] /= weights[p].max()  # overflows and every weight becomes 0
         weights[p] /= weights[p].sum()
         for issue, fn in party.values.items():
             k = names.index(issue)

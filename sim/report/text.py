@@ -27,13 +27,17 @@ def _is_num(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) or x is None
 
 
+def _rounded(x: float) -> float:
+    return round(x, 3) + 0.0  # + 0.0: never print -0.000
+
+
 def _cell(x: Any) -> str:
     if x is None:
         return "-"
     if isinstance(x, bool):
         return "yes" if x else "no"
     if isinstance(x, float):
-        return f"{round(x, 3) + 0.0:.3f}"  # + 0.0: never print -0.000
+        return f"{_rounded(x):.3f}"
     return str(x)
 
 
@@ -41,7 +45,7 @@ def level(value: Any, unit: str = "") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}" + (f" {unit}" if unit else "")
+        return f"{value + 0.0:g}" + (f" {unit}" if unit else "")
     return str(value)
 
 
@@ -61,8 +65,10 @@ def evaluation(ev: Evaluation) -> str:
             ["body", "kind", "votes", "yes share", "P(pass)", "binds"],
             [[b.body, b.kind, b.applies, b.yes_share, b.p_pass if b.applies else None, b.binds]
              for b in ev.bodies]))
-        out.append(f"  P(ratified) = {ev.p_ratified:.3f} (every binding body that votes); "
-                   f"each must pass it with P >= {ev.min_ratification_probability:g}")
+        out.append(f"  P(ratified) = {ev.p_ratified:.3f}: every binding body that votes passes "
+                   "it (bodies vote independently)")
+        out.append(f"  the bar applies to each body on its own: each must pass it with "
+                   f"P >= {ev.min_ratification_probability:g}; P(ratified) itself may be lower")
     out.append("")
     if ev.acceptable:
         out.append("Acceptable: every veto party gets at least its reservation, no veto "
@@ -151,9 +157,9 @@ def _noncooperative(r) -> str:
     if stuck:
         out.append(f"  {', '.join(stuck)}: no offer every veto party accepts; the round passes")
     out.append("  proposer premium: " + ", ".join(
-        f"{p} {v:+.3f}" for p, v in nc.proposer_premium.items()))
+        f"{p} {_rounded(v):+.3f}" for p, v in nc.proposer_premium.items()))
     out.append("  cost of one round of delay: " + ", ".join(
-        f"{p} {v:.3f}" for p, v in nc.cost_of_delay.items()))
+        f"{p} {_rounded(v):.3f}" for p, v in nc.cost_of_delay.items()))
     return "\n".join(out)
 
 
@@ -180,7 +186,7 @@ def _gap(r) -> str:
     return "\n".join(out)
 
 
-def _robustness(r) -> str:
+def _robustness(r, shown: int = 5) -> str:
     rb = r.robustness
     if not rb.valid:
         return (f"Robustness: all {rb.invalid} draws of the uncertainty were invalid "
@@ -189,12 +195,16 @@ def _robustness(r) -> str:
            f"{rb.invalid} invalid draws skipped): the ZOPA is non-empty in "
            f"{rb.p_zopa_nonempty:.0%} of them"]
     names = list(rb.deals[0].solution_share) if rb.deals else []
-    out.append(table(["#", "P(acceptable)", *names],
-                     [[i + 1, d.p_acceptable, *(d.solution_share[k] for k in names)]
-                      for i, d in enumerate(rb.deals[:5])]))
+    deals = rb.deals[:shown]
+    labels = [chr(ord("A") + i) for i in range(len(deals))]  # letters: not the frontier's #
+    out.append(table(["deal", "P(acceptable)", *names],
+                     [[label, d.p_acceptable, *(d.solution_share[k] for k in names)]
+                      for label, d in zip(labels, deals, strict=True)]))
+    for label, d in zip(labels, deals, strict=True):
+        terms = ", ".join(f"{k}={level(v)}" for k, v in d.terms.items())
+        out.append(f"  {label}: {terms}")
     if rb.most_robust:
-        terms = ", ".join(f"{k}={level(v)}" for k, v in rb.most_robust.terms.items())
-        out.append(f"  most robust deal (#1): {terms}")
+        out.append("  most robust deal: A (most often acceptable, then most often a solution)")
     if rb.packages:
         out.append("  packages, P(acceptable): " + ", ".join(
             f"{k} {v:.2f}" for k, v in rb.packages.items()))

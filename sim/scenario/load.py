@@ -32,8 +32,13 @@ class Source:
         for n in range(len(path), -1, -1):
             hit = self.located.get(tuple(path[:n]))
             if hit:
-                return Where(hit[0], hit[1], ".".join(map(str, path)))
-        return Where(self.file, 0, ".".join(map(str, path)))
+                return Where(hit[0], hit[1], _dotted(path))
+        return Where(self.file, 0, _dotted(path))
+
+
+def _dotted(path: tuple) -> str:
+    """A dotted path as messages show it: each part cut to a short excerpt."""
+    return ".".join(yamlio.excerpt(p) for p in path)
 
 
 def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
@@ -48,6 +53,12 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
     if not isinstance(data, dict):
         raise InputError(Problem(Where(str(path), 1), "a scenario must be a mapping of keys "
                                                        "(name, issues, parties, ...)"))
+    if data and not set(map(str, data)) & set(Scenario.model_fields):
+        # Not a scenario at all (a wrong file): one line, quoting only a short excerpt.
+        first = yamlio.excerpt(next(iter(data)))
+        more = f" and {len(data) - 1} more" if len(data) > 1 else ""
+        raise InputError(Problem(Where(str(path), 1), "not a scenario: no key is a scenario "
+                                 f"section (name, issues, parties, ...); found '{first}'{more}"))
     located = {p: (str(path), ln) for p, ln in lines.items()}
     base_ref = data.get("extends")
     if base_ref is None:
@@ -56,9 +67,12 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
         raise InputError(Problem(Where(str(path), lines.get(("extends",), 0), "extends"),
                                  "extends takes a file name, e.g. extends: base.yaml"))
     base_path = path.parent / base_ref
-    if not base_path.is_file():
+    problem = yamlio.file_problem(base_path)
+    if problem is not None:  # a base must be a regular file: never a device, pipe or folder
+        looked = f" (looked for {base_path})" if problem == "not found" else ""
         raise InputError(Problem(Where(str(path), lines.get(("extends",), 0), "extends"),
-                                 f"base scenario '{base_ref}' not found (looked for {base_path})"))
+                                 f"base scenario '{yamlio.excerpt(base_ref, 200)}' "
+                                 f"{problem}{looked}"))
     base = read(base_path, (*_stack, resolved))
     overlay = {k: v for k, v in data.items() if k != "extends"}
     merged = merge(base.data, overlay)
@@ -162,7 +176,7 @@ def _message(err: dict, path: tuple, model: type[BaseModel] | None) -> str:
         valid = list(model.model_fields) if model else []
         near = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        return f"unknown key '{key}'; {hint}valid: {', '.join(valid)}"
+        return f"unknown key '{yamlio.excerpt(key)}'; {hint}valid: {', '.join(valid)}"
     if kind == "missing":
         return f"missing required field '{path[-1]}'"
     msg = err["msg"].removeprefix("Value error, ")

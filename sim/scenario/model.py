@@ -23,6 +23,9 @@ from pydantic import (
 )
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=80)]
+"""Names of issues, parties, bodies, packages, segments, blocs and sources: ASCII letters,
+digits, `_` and `-`, starting with a letter or `_`, at most 80 characters (they become keys
+in JSON, dotted paths and column names, so they stay plain)."""
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True)]
 """Free text; a YAML folded block (`>`) leaves a trailing newline, which is stripped."""
@@ -72,10 +75,11 @@ class Issue(Strict):
         "write `type: boolean` for a yes/no term.",
     )
     description: str = Field("", description="Free text for readers of the scenario.")
-    levels: list[Annotated[str, Field(pattern=r"^[^.\s]+$")]] | None = Field(
+    levels: list[Annotated[str, Field(pattern=r"^[^.\s]+$", max_length=80)]] | None = Field(
         None,
         description="Discrete levels in their natural order (`at_least`/`at_most` compare "
-        "by this order). Names without dots or spaces.",
+        "by this order). Names without dots or spaces, at most 80 characters; any letters, "
+        "Unicode included.",
         min_length=2,
     )
     range: tuple[float, float] | None = Field(None, description="Numeric issue: [min, max].")
@@ -438,7 +442,9 @@ class Scenario(Strict):
         extra="forbid", frozen=True, allow_inf_nan=False, title="sim scenario"
     )
 
-    name: str = Field(description="The scenario's name, shown in every output.")
+    name: str = Field(max_length=120,
+                      description="The scenario's name, shown in every output (at most 120 "
+                      "characters).")
     description: str = Field("", description="Free text for readers of the scenario.")
     extends: str | None = Field(
         None, description="A base scenario file (relative to this one); this file overrides it."

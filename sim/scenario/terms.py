@@ -42,11 +42,21 @@ def table_key(level: Any) -> str:
     return str(level)
 
 
+SHOWN = 12  # valid names an error lists before "and N more"
+
+
 def unknown(kind: str, name: str, valid: list[str], also: list[str] | None = None) -> str:
-    """'unknown level 'x'; did you mean 'y'? valid: a, b': the message for every bad name."""
-    near = difflib.get_close_matches(name, [*valid, *(also or [])], n=1)
+    """'unknown level 'x'; did you mean 'y'? valid: a, b': the message for every bad name.
+    What the user wrote is quoted as a short excerpt, and the valid names are listed up to
+    SHOWN."""
+    from sim.scenario.yamlio import excerpt
+
+    near = difflib.get_close_matches(str(name), [*valid, *(also or [])], n=1)
     hint = f"; did you mean '{near[0]}'?" if near else ";"
-    return f"unknown {kind} '{name}'{hint} valid: {', '.join(map(str, valid)) or '(none)'}"
+    shown = ", ".join(map(str, valid[:SHOWN])) or "(none)"
+    if len(valid) > SHOWN:
+        shown += f" and {len(valid) - SHOWN} more"
+    return f"unknown {kind} '{excerpt(name)}'{hint} valid: {shown}"
 
 
 class LevelError(ValueError):

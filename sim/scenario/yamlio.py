@@ -8,8 +8,10 @@ alias expansion are bounded so a hostile file fails fast instead of exhausting m
 
 from __future__ import annotations
 
+import errno
 import math
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,13 @@ from sim.errors import InputError, Problem, Where
 MAX_BYTES = 2_000_000  # a real scenario is a few kB; this leaves room for generated ones
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 MAX_DEPTH = 64
+EXCERPT = 40  # characters of a user's text an error message quotes at most
+
+
+def excerpt(text: Any, limit: int = EXCERPT) -> str:
+    """`text` as an error message quotes it: at most `limit` characters."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 Positions = dict[tuple, int]  # path tuple -> 1-based line
 
@@ -92,23 +101,46 @@ _SCALAR_TAGS = {
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def read_text(path: Path) -> str:
-    """The file's text, refusing what cannot be a scenario before parsing it."""
-    where = Where(str(path))
+def file_problem(path: Path) -> str | None:
+    """Why `path` cannot be read as a scenario file, or None: it must exist and be a regular
+    file (not a directory, a device, a pipe or a loop of symbolic links)."""
     try:
-        size = path.stat().st_size
+        mode = path.stat().st_mode
     except FileNotFoundError:
-        raise InputError(Problem(where, "file not found")) from None
+        return "not found"
+    except OSError as e:
+        return "is a symlink loop" if e.errno == errno.ELOOP else f"cannot be read: {e.strerror}"
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing what cannot be a scenario before parsing it. At most
+    MAX_BYTES are ever read, whatever the size the file reports (a device or a pipe reports
+    none), so reading is bounded."""
+    where = Where(str(path))
+    problem = file_problem(path)
+    if problem == "not found":
+        raise InputError(Problem(where, "file not found"))
+    if problem == "is a directory":
+        raise InputError(Problem(where, "is a directory, expected a YAML file"))
+    if problem and problem != "is not a regular file":  # a pipe or a device is read, bounded
+        raise InputError(Problem(where, problem))
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise InputError(Problem(where, f"cannot read: {e.strerror}")) from None
-    if path.is_dir():
-        raise InputError(Problem(where, "is a directory, expected a YAML file"))
-    if size > MAX_BYTES:
-        raise InputError(
-            Problem(where, f"file is {size / 1e6:.1f} MB; a scenario must be under "
-                           f"{MAX_BYTES / 1e6:.0f} MB")
-        )
-    raw = path.read_bytes()
+    if len(raw) > MAX_BYTES:
+        size = path.stat().st_size
+        shown = f"file is {size / 1e6:.1f} MB" if size > MAX_BYTES else "more than 2 MB to read"
+        raise InputError(Problem(where, f"{shown}; a scenario must be under "
+                                        f"{MAX_BYTES / 1e6:.0f} MB"))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(Problem(where, "UTF-16 text; save the file as UTF-8"))
     if b"\x00" in raw:
         raise InputError(Problem(where, "binary file (NUL bytes); expected UTF-8 YAML text"))
     try:
@@ -136,10 +168,44 @@ def parse(text: str, file: str = "") -> tuple[Any, Positions]:
         loader.dispose()
     if node is None:
         raise InputError(Problem(Where(file), "file is empty; expected a scenario mapping"))
+    size, _ = expanded_size(node)
+    if size > MAX_NODES:
+        raise InputError(
+            Problem(Where(file, 1), f"document expands to more than {MAX_NODES} nodes "
+                                    "(nested aliases?); write the data out plainly"))
     positions: Positions = {}
     budget = [MAX_NODES]
     data = _build(node, (), positions, budget, file, loader, 0)
     return data, positions
+
+
+def expanded_size(node) -> tuple[int, int]:
+    """(how many nodes the document has once its aliases are expanded, how many distinct
+    nodes were visited to find out). An alias shares its anchor's node, so each distinct node
+    is sized once: an alias bomb is measured in a few hundred steps, never expanded."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # collections whose children are being sized
+    stack = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if key in sizes:
+            continue
+        if isinstance(current, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        items = [x for pair in current.value for x in pair] if isinstance(
+            current, yaml.MappingNode) else list(current.value)
+        if children_done:
+            open_.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(x)] for x in items), MAX_NODES + 1)
+        elif any(id(x) in open_ or x is current for x in items):
+            return MAX_NODES + 1, len(sizes)  # a node that contains itself never ends
+        else:
+            open_.add(key)
+            stack.append((current, True))
+            stack.extend((x, False) for x in items if id(x) not in sizes)
+    return sizes[id(node)], len(sizes)
 
 
 def _yaml_problem(e: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
