@@ -165,7 +165,21 @@ def _noncooperative(r) -> str:
 
 def _gap(r) -> str:
     g = r.gap
-    out = ["How far apart the parties are"]
+    out = []
+    if g.openers:
+        out.append("What alone would open a ZOPA (each relaxed alone, then solved again)")
+        out.append(table(["kind", "name", "deals it lets through"],
+                         [[o.kind, _short(o.name) + (f" (lowered by {o.drop:.3f})" if o.drop
+                                                     else ""), o.opens] for o in g.openers]))
+        for o in g.openers:
+            if o.example:
+                terms = ", ".join(f"{k}={level(v)}" for k, v in o.example.items())
+                out.append(f"  {_short(o.name, 40)}: its Nash deal then: {terms}")
+        out.append("")
+    elif g.joint_drop is not None:
+        out += ["Nothing alone would open a ZOPA: no red line, body or reservation relaxed "
+                "alone lets a deal through", ""]
+    out.append("How far apart the parties are")
     if g.joint_drop is not None:
         out.append(f"  every veto party lowering its reservation by {g.joint_drop:.3f} "
                    "opens a ZOPA")
@@ -178,12 +192,19 @@ def _gap(r) -> str:
         out.append(f"  ({g.note})")
     else:
         out.append("  no deal is both feasible and ratifiable")
-    top = [b for b in g.blockers if b.excludes][:6]
+    opened = {(o.kind, o.name) for o in g.openers}
+    top = [b for b in g.blockers if b.excludes and (b.kind, b.name) not in opened][:6]
     if top:
-        out.append("  what excludes most deals on its own:")
+        out.append("  what else excludes most deals on its own:" if opened
+                   else "  what excludes most deals on its own:")
         out.append(table(["kind", "name", "deals excluded"],
-                         [[b.kind, b.name, b.excludes] for b in top], indent=4))
+                         [[b.kind, _short(b.name), b.excludes] for b in top], indent=4))
     return "\n".join(out)
+
+
+def _short(name: str, width: int = 70) -> str:
+    """A long note cut for a table (--json has it whole)."""
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def _robustness(r, shown: int = 5) -> str:

@@ -10,7 +10,7 @@ from sim.results import Deal, Provenance
 from sim.solver import noncoop
 from sim.solver import solutions as sol
 from sim.solver.frontier import Frontier, frontier
-from sim.solver.gap import blockers, distance
+from sim.solver.gap import blockers, distance, openers
 from sim.solver.refine import refine as refine_solutions
 from sim.solver.result import (
     AlternatingOffers,
@@ -127,7 +127,7 @@ def apart(problem: Problem) -> Apart:
     found = distance(problem)
     if found is None:
         return Apart(blockers(problem), None, None, {}, note="space too large")
-    return Apart(blockers(problem), *found)
+    return Apart(blockers(problem), *found, openers=openers(problem, found[2]))
 
 
 def _frontier_deal(problem: Problem, front: Frontier, r: int) -> Deal:

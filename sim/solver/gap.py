@@ -1,15 +1,19 @@
-"""When no deal is acceptable: how far apart the parties are, and what blocks most deals."""
+"""When no deal is acceptable: what alone would open a ZOPA, how far apart the parties are,
+and what blocks most deals."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
+from sim import space
 from sim.problem import Factor, Problem, at_least
-from sim.solver.result import Blocker
+from sim.solver.result import Blocker, Opener
 
 GAP_UP_TO = 50_000_000  # the reservation drops need every feasible deal once
+EXAMPLES = 3  # openers given an example deal (each costs a solve)
 
 
 def _excluded(factor: Factor, sizes: tuple[int, ...], where: np.ndarray) -> int:
@@ -66,3 +70,40 @@ def distance(problem: Problem) -> tuple | None:
         return None, None, {}
     return (best_joint, problem.terms(joint_idx),
             {problem.parties[p]: (None if not np.isfinite(v) else v) for p, v in alone.items()})
+
+
+def openers(problem: Problem, drop_alone: dict[str, float | None]) -> tuple[Opener, ...]:
+    """Each binding red line, binding body and veto party's reservation that alone keeps every
+    deal out: relaxed alone (the red line or body dropped, the reservation lowered by the
+    smallest drop that opens a ZOPA), the problem is solved again and some deal is
+    acceptable. Most deals let through first; the first EXAMPLES with the relaxed problem's
+    Nash deal."""
+    trials = []
+    for i, r in enumerate(problem.red_lines):
+        trials.append(("red line", f"{problem.parties[r.party]}: {r.note or 'red line'}", None,
+                       replace(problem, red_lines=problem.red_lines[:i]
+                               + problem.red_lines[i + 1:])))
+    for i, b in enumerate(problem.bodies):
+        trials.append(("ratification", b.name, None,
+                       replace(problem, bodies=problem.bodies[:i] + problem.bodies[i + 1:])))
+    for name, drop in drop_alone.items():
+        if drop is not None:
+            lower = problem.reservation.copy()
+            lower[problem.parties.index(name)] -= drop
+            trials.append(("reservation", name, drop, problem.with_reservation(lower)))
+    found = sorted(((space.count_acceptable(relaxed), i) for i, (*_, relaxed) in
+                    enumerate(trials)), key=lambda x: -x[0])
+    out = []
+    for rank, (count, i) in enumerate(c for c in found if c[0] > 0):
+        kind, name, drop, relaxed = trials[i]
+        example = _nash_terms(relaxed) if rank < EXAMPLES else None
+        out.append(Opener(kind, name, count, example, drop))
+    return tuple(out)
+
+
+def _nash_terms(problem: Problem) -> dict:
+    from sim.solver.engine import choose  # the engine imports this module
+    from sim.solver.frontier import frontier
+
+    front = frontier(problem)
+    return problem.terms(front.idx[choose(problem, front)["nash"]])

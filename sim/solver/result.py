@@ -141,17 +141,36 @@ class Blocker:
 
 
 @dataclass(frozen=True)
+class Opener:
+    """Something that alone keeps every deal out: relaxed alone, `opens` deals are acceptable
+    (confirmed by solving again), `example` the relaxed problem's Nash deal."""
+
+    kind: str  # "red line", "ratification" or "reservation"
+    name: str
+    opens: int
+    example: dict[str, Any] | None  # given for the first few openers
+    drop: float | None = None  # for a reservation: the smallest drop that opens a ZOPA
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "opens": self.opens,
+                "example": self.example, "drop": self.drop}
+
+
+@dataclass(frozen=True)
 class Apart:
-    """When no deal is acceptable: how far apart the parties are, and what blocks."""
+    """When no deal is acceptable: what alone would open a ZOPA, how far apart the parties
+    are, and what blocks most deals."""
 
     blockers: tuple[Blocker, ...]
     joint_drop: float | None  # the same reservation drop for every veto party that opens a ZOPA
     closest_deal: dict[str, Any] | None
     drop_alone: dict[str, float | None]  # per party, with the others' reservations kept
     note: str = ""  # why the drops were not computed
+    openers: tuple[Opener, ...] = ()
 
     def to_dict(self) -> dict:
-        out = {"blockers": [b.to_dict() for b in self.blockers], "joint_drop": self.joint_drop,
+        out = {"openers": [o.to_dict() for o in self.openers],
+               "blockers": [b.to_dict() for b in self.blockers], "joint_drop": self.joint_drop,
                "closest_deal": self.closest_deal, "drop_alone": self.drop_alone}
         if self.note:
             out["note"] = self.note

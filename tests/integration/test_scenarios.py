@@ -74,3 +74,11 @@ def test_a_variant_with_no_acceptable_deal_exits_1_and_says_how_far_apart():
     assert result.exit_code == 1
     assert "ZOPA is empty" in result.stdout
     assert "excludes most deals" in result.stdout
+
+
+def test_a_senate_that_will_not_ratify_is_named_first():
+    result = CliRunner().invoke(app, ["solve", str(SCENARIOS / "berlin-no-congress.yaml"),
+                                      "--json"])
+    openers = json.loads(result.stdout)["gap"]["openers"]
+    assert openers[0]["kind"] == "ratification" and openers[0]["name"] == "us_congress"
+    assert openers[0]["opens"] > 0 and openers[0]["example"]["guarantee"].startswith("art5")

@@ -1,8 +1,10 @@
 """The solver on small scenarios: refinement, parties without a veto, bodies that always fail."""
 
+import pytest
+
 import sim
 from sim.api import solve
-from tests.builders import tariff_talks, with_body, with_party
+from tests.builders import tariff_talks, with_body, with_party, with_red_line
 
 
 def test_a_body_that_reads_no_issue_and_always_fails_means_no_deal():
@@ -30,3 +32,42 @@ def test_a_scenario_where_nobody_has_a_veto_still_solves():
     data = with_party(data, "importer", veto=False)
     result = solve(sim.from_dict(data))
     assert result.acceptable == 6 and result.solutions["nash"] is not None
+
+
+def _empty_zopa():
+    """No deal: only (mid, small) reaches the importer's reservation of 0.7, and the exporter
+    has a red line on a mid tariff."""
+    data = with_red_line(tariff_talks(), "exporter", {"tariff": "mid"}, "no mid tariff")
+    data = with_party(data, "importer", reservation=0.7)
+    return sim.compile_problem(sim.from_dict(data))
+
+
+def test_what_alone_opens_a_zopa_is_confirmed_by_solving_again():
+    from dataclasses import replace
+
+    import numpy as np
+
+    problem = _empty_zopa()
+    result = sim.solve(problem)
+    assert result.acceptable == 0
+    found = {(o.kind, o.name): o for o in result.gap.openers}
+    # the importer's reservation alone: lowered by the drop, some deal gets through
+    res = found[("reservation", "importer")]
+    assert res.drop == pytest.approx(0.1, abs=1e-12)  # (high, large) gives it 0.6
+    lower = problem.reservation.copy()
+    lower[1] -= res.drop
+    idx = np.concatenate(list(problem.enumerate()))
+    assert res.opens == int(problem.with_reservation(lower).acceptable(idx).sum()) > 0
+    # the exporter's red line alone
+    line = found[("red line", "exporter: no mid tariff")]
+    assert line.opens == int(replace(problem, red_lines=()).acceptable(idx).sum()) == 1
+    assert line.example == {"tariff": "mid", "quota": "small"}
+
+
+def test_when_nothing_alone_opens_a_zopa_none_is_named():
+    # each asks more than any deal gives it: no concession by one side alone is enough
+    data = with_party(tariff_talks(), "exporter", reservation=1.1)
+    data = with_party(data, "importer", reservation=1.1)
+    result = sim.solve(sim.from_dict(data))
+    assert result.acceptable == 0 and result.gap.openers == ()
+    assert result.gap.joint_drop > 0 and set(result.gap.drop_alone.values()) == {None}
