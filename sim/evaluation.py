@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -10,10 +10,15 @@ import numpy as np
 from sim.problem import Problem, at_least
 from sim.results import (
     BelowReservation,
+    Change,
+    DropBody,
+    LowerBar,
+    LowerReservation,
     NotRatified,
     Provenance,
     Reason,
     RedLineHit,
+    RelaxRedLine,
     RuleBroken,
     Scalar,
     reason_dict,
@@ -59,10 +64,17 @@ class Evaluation:
     acceptable: bool
     reasons: tuple[Reason, ...]  # why not acceptable; empty when it is
     provenance: Provenance
+    # The least that would make it acceptable, confirmed by evaluating the deal again with
+    # every change made; () when it is acceptable, None when it breaks a rule (no concession
+    # changes what is possible).
+    to_accept: tuple[Change, ...] | None = ()
 
     def to_dict(self) -> dict:
-        out = {k: v for k, v in asdict(self).items() if k not in ("reasons", "provenance")}
+        out = {k: v for k, v in asdict(self).items()
+               if k not in ("reasons", "provenance", "to_accept")}
         out["reasons"] = [reason_dict(r) for r in self.reasons]
+        out["to_accept"] = (None if self.to_accept is None
+                            else [reason_dict(c) for c in self.to_accept])
         out["provenance"] = self.provenance.to_dict()
         return out
 
@@ -120,4 +132,40 @@ def evaluate(problem: Problem, terms: dict[str, Any] | np.ndarray,
         units=dict(zip(problem.issues, problem.units, strict=True)), parties=parties,
         bodies=bodies, rules_broken=broken, p_ratified=float(np.prod(p)),  # binding bodies
         min_ratification_probability=need, acceptable=acceptable, reasons=tuple(reasons),
-        provenance=Provenance(problem.scenario_hash))
+        provenance=Provenance(problem.scenario_hash),
+        to_accept=() if acceptable else what_it_takes(problem, idx, reasons))
+
+
+def what_it_takes(problem: Problem, idx: np.ndarray, reasons: list[Reason]
+                  ) -> tuple[Change, ...] | None:
+    """The least set of concessions that makes the deal acceptable: each failing reason needs
+    its own (a reservation lowered to what the deal gives, the red lines it hits given up, a
+    body taken to ratify at the P it gives, or done without when it never passes), and none
+    more. Confirmed by evaluating the deal again with every change made."""
+    if any(isinstance(r, RuleBroken) for r in reasons):
+        return None
+    changes: list[Change] = []
+    reservation = problem.reservation.copy()
+    red_lines, bodies = list(problem.red_lines), list(problem.bodies)
+    bar = problem.min_ratification_probability
+    for r in reasons:
+        if isinstance(r, BelowReservation):
+            p = problem.parties.index(r.party)
+            reservation[p] = r.utility
+            changes.append(LowerReservation(r.party, r.reservation - r.utility, r.utility))
+        elif isinstance(r, RedLineHit):
+            changes.append(RelaxRedLine(r.party, r.note))
+    row = idx[None, :]
+    red_lines = [line for line in red_lines if not line.hit.at(row)[0]]  # those it hits go
+    for r in reasons:
+        if isinstance(r, NotRatified):
+            if r.p_pass > 0:
+                bar = min(bar, r.p_pass)
+                changes.append(LowerBar(r.body, r.p_pass, r.needed))
+            else:
+                bodies = [b for b in bodies if b.name != r.body]
+                changes.append(DropBody(r.body))
+    relaxed = replace(problem, reservation=reservation, red_lines=tuple(red_lines),
+                      bodies=tuple(bodies), min_ratification_probability=bar)
+    assert relaxed.acceptable(row)[0], "the changes must make the deal acceptable"
+    return tuple(changes)

@@ -34,6 +34,11 @@ class Result(Protocol):
     def metrics(self) -> dict[str, Scalar]: ...
 
 
+def probability(p: float) -> str:
+    """A probability as text: two decimals, or two digits when it is below 0.01."""
+    return f"{p:.2f}" if p >= 0.01 or p == 0 else f"{p:.1e}"
+
+
 def plain(level: Any) -> Any:
     """A level as JSON has it: a Python str, float or bool, never a numpy scalar."""
     return level.item() if isinstance(level, np.generic) else level
@@ -138,9 +143,57 @@ class NotRatified:
 Reason = RuleBroken | BelowReservation | RedLineHit | NotRatified
 
 
-def reason_dict(reason: Reason) -> dict:
-    """A reason as JSON: its kind, its fields, and the sentence the CLI prints."""
+def reason_dict(reason: Reason | Change) -> dict:
+    """A reason (or a change) as JSON: its kind, its fields, and the sentence the CLI prints."""
     return {"kind": reason.kind, **asdict(reason), "message": str(reason)}
+
+
+# --- what it would take to make a deal acceptable ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LowerReservation:
+    party: str
+    by: float
+    to: float
+    kind = "lower_reservation"
+
+    def __str__(self) -> str:
+        return f"{self.party} lowers its reservation by {self.by:.3f} (to {self.to:.3f})"
+
+
+@dataclass(frozen=True)
+class RelaxRedLine:
+    party: str
+    note: str
+    kind = "relax_red_line"
+
+    def __str__(self) -> str:
+        return f"{self.party} gives up its red line: {self.note}"
+
+
+@dataclass(frozen=True)
+class LowerBar:
+    body: str
+    p_pass: float
+    needed: float
+    kind = "lower_bar"
+
+    def __str__(self) -> str:
+        return (f"{self.body} is taken to ratify at P = {probability(self.p_pass)} (the bar "
+                f"is {self.needed:g})")
+
+
+@dataclass(frozen=True)
+class DropBody:
+    body: str
+    kind = "drop_body"
+
+    def __str__(self) -> str:
+        return f"the deal does without {self.body} (it never passes it)"
+
+
+Change = LowerReservation | RelaxRedLine | LowerBar | DropBody
 
 
 def flat(prefix: str, values: dict[str, Any]) -> dict[str, Scalar]:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from sim.evaluation import Evaluation
-from sim.results import BelowReservation, NotRatified, RedLineHit, RuleBroken
+from sim.results import (
+    BelowReservation,
+    DropBody,
+    LowerBar,
+    LowerReservation,
+    NotRatified,
+    RedLineHit,
+    RelaxRedLine,
+    RuleBroken,
+    probability,
+)
 
 
 def table(headers: list[str], rows: list[list[Any]], indent: int = 2) -> str:
@@ -77,6 +87,13 @@ def evaluation(ev: Evaluation) -> str:
     else:
         out.append("Not acceptable:")
         out += [f"  - {r}" for r in ev.reasons]
+        out.append("")
+        if ev.to_accept is None:
+            out.append("No concession makes it acceptable: it breaks a rule (what is possible, "
+                       "not what a party accepts).")
+        else:
+            out.append("What it would take (checked by evaluating it again with all of these):")
+            out += [f"  - {c}" for c in ev.to_accept]
     return "\n".join(out)
 
 
@@ -138,6 +155,8 @@ def solve_result(r, show_pareto: int = 10) -> str:
         for n, s in r.packages.items():
             if s.reasons:
                 out.append(f"  {n}: {_why_not(s, r.parties)}")
+                if s.to_accept:
+                    out.append(f"    would take: {_takes(s.to_accept, r.parties)}")
     return "\n".join(out)
 
 
@@ -230,6 +249,19 @@ def _robustness(r, shown: int = 5) -> str:
         out.append("  packages, P(acceptable): " + ", ".join(
             f"{k} {v:.2f}" for k, v in rb.packages.items()))
     return "\n".join(out)
+
+
+def _takes(changes, parties: list[str]) -> str:
+    """One line: the concessions that would make a package acceptable (evaluate lists each)."""
+    parts = [f"{c.party} -{c.by:.3f} on its reservation" for c in changes
+             if isinstance(c, LowerReservation)]
+    lines = {p: sum(isinstance(c, RelaxRedLine) and c.party == p for c in changes)
+             for p in parties}
+    parts += [f"{p} gives up {n} red line{'s' if n > 1 else ''}" for p, n in lines.items() if n]
+    parts += [f"{c.body} at P {probability(c.p_pass)}" for c in changes
+              if isinstance(c, LowerBar)]
+    parts += [f"without {c.body}" for c in changes if isinstance(c, DropBody)]
+    return "; ".join(parts)
 
 
 def _why_not(standing, parties: list[str]) -> str:

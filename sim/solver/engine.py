@@ -86,7 +86,7 @@ def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> P
         gap = float(margins[j])
         better = _frontier_deal(problem, front, j)
     return PackageStanding(name, deal, ev.acceptable, ev.reasons, ev.acceptable and on_front,
-                           gap, better)
+                           gap, better, ev.to_accept)
 
 
 def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProposer | None:

@@ -12,7 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from sim.results import Deal, Provenance, Reason, Scalar, count, flat, plain, reason_dict
+from sim.results import (
+    Change,
+    Deal,
+    Provenance,
+    Reason,
+    Scalar,
+    count,
+    flat,
+    plain,
+    reason_dict,
+)
 
 
 @dataclass(frozen=True)
@@ -66,9 +76,12 @@ class PackageStanding:
     pareto_optimal: bool  # acceptable and on the frontier
     gap: float | None  # the most every party could gain at once on the frontier (> 0: dominated)
     better: Deal | None  # the frontier deal achieving that gap
+    to_accept: tuple[Change, ...] | None = ()  # see Evaluation.to_accept
 
     def to_dict(self) -> dict:
         return {"acceptable": self.acceptable, "reasons": [reason_dict(r) for r in self.reasons],
+                "to_accept": (None if self.to_accept is None
+                              else [reason_dict(c) for c in self.to_accept]),
                 "pareto_optimal": self.pareto_optimal, "gap": self.gap,
                 "better": self.better.to_dict() if self.better else None,
                 **self.deal.to_dict()}

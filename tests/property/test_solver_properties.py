@@ -238,3 +238,21 @@ def test_nondominated_matches_all_pairs_past_the_bitset_threshold(n, d, seed, st
         strict = np.arange(d) < rng.integers(1, d)
         y[rng.random(n) < 0.1, -1] = np.inf
     assert np.array_equal(nondominated(y, strict), nondominated_naive(y, strict))
+
+
+@given(scenario_dicts())
+def test_what_it_takes_makes_every_deal_acceptable_or_says_a_rule_forbids_it(data):
+    """evaluate checks its own list by evaluating the deal again with every change made; here:
+    one change per failing reason, none for an acceptable deal, and no list for a broken rule."""
+    from sim.evaluation import evaluate
+    from sim.results import RuleBroken
+
+    problem = problem_of(data)
+    for idx in all_deals(problem)[:40]:
+        ev = evaluate(problem, idx)
+        if ev.acceptable:
+            assert ev.to_accept == ()
+        elif any(isinstance(r, RuleBroken) for r in ev.reasons):
+            assert ev.to_accept is None
+        else:
+            assert len(ev.to_accept) == len(ev.reasons) > 0
