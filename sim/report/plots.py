@@ -1,5 +1,8 @@
-"""Plots: the Pareto frontier pairwise, and an acceptability map over two issues (matplotlib,
-headless). Rendering only: every number comes from a SolveResult or an AcceptabilityMap."""
+"""Plots: the Pareto frontier pairwise (or, for many parties, in parallel coordinates), and an
+acceptability map over two issues (matplotlib, headless). Rendering only: every number comes
+from a SolveResult or an AcceptabilityMap. Figures stay a readable size whatever the input:
+at most PAIRWISE_UP_TO parties get pairwise panels, at most MAP_CELLS levels a side get a map.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ import numpy as np
 
 MARKERS = {"nash": "*", "nash_symmetric": "P", "kalai_smorodinsky": "D", "egalitarian": "s",
            "utilitarian": "^"}
+PAIRWISE_UP_TO = 5  # parties: 10 panels; beyond, one parallel-coordinates view
+PARALLEL_LINES = 400  # frontier deals drawn at most (evenly spread) in parallel coordinates
+MAP_CELLS = 40  # levels a side of the acceptability map beyond which cells carry no numbers
 
 
 def _metadata(provenance) -> dict:
@@ -28,14 +34,52 @@ def _pyplot():
     return plt
 
 
+def _title(result) -> str:
+    if len(result.frontier):
+        return (f"{result.scenario}: Pareto frontier of the acceptable deals, in expected "
+                "utility (dashed: reservations; x: packages, red if not acceptable)")
+    return (f"{result.scenario}: no deal is acceptable; the packages against the "
+            "reservations (dashed)")
+
+
+def _package_groups(result, i: int, j: int, near: float = 0.025) -> list:
+    """Packages as drawn on the panel of parties i and j: those within `near` of each other
+    (as a share of the panel's span) drawn once, their names joined, since polled packages
+    often nearly coincide and their labels would overprint."""
+    pi, pj = result.parties[i], result.parties[j]
+    points = [(name, st.deal.expected_utility[pi], st.deal.expected_utility[pj], st.acceptable)
+              for name, st in result.packages.items()]
+    if not points:
+        return []
+    xs, ys = np.array([p[1] for p in points]), np.array([p[2] for p in points])
+    span_x, span_y = max(np.ptp(xs), 1e-9), max(np.ptp(ys), 1e-9)
+    groups: list[tuple[list[str], float, float, bool]] = []
+    for name, x, y, ok in points:
+        for k, (names, gx, gy, gok) in enumerate(groups):
+            if abs(x - gx) / span_x < near and abs(y - gy) / span_y < near:
+                groups[k] = ([*names, name], gx, gy, gok and ok)
+                break
+        else:
+            groups.append(([name], x, y, ok))
+    return groups
+
+
+def _label(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} alike)"
+
+
 def frontier(result, path: Path) -> Path:
-    """Pairwise expected utilities of the frontier, with reservations, solutions, packages."""
+    """The frontier with reservations, solutions and packages: pairwise panels for a few
+    parties, parallel coordinates for more."""
+    if len(result.parties) > PAIRWISE_UP_TO:
+        return parallel(result, path)
     plt = _pyplot()
     parties = result.parties
     pairs = list(itertools.combinations(range(len(parties)), 2))
     cols = min(3, len(pairs))
     rows = -(-len(pairs) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(7.0, 4.2 * cols), 3.8 * rows + 1.2),
+                             squeeze=False, layout="constrained")
     eu = result.frontier.expected
     for ax, (i, j) in zip(axes.flat, pairs, strict=False):
         pi, pj = parties[i], parties[j]
@@ -43,51 +87,86 @@ def frontier(result, path: Path) -> Path:
             ax.scatter(eu[:, i], eu[:, j], s=12, c="0.55", label="frontier deals", zorder=2)
         ax.axvline(result.reservation[pi], color="0.8", lw=1, ls="--")
         ax.axhline(result.reservation[pj], color="0.8", lw=1, ls="--")
-        for name, deal in result.solutions.items():
+        for names, x, y, ok in _package_groups(result, i, j):  # below the solutions
+            ax.scatter(x, y, marker="x", s=40, zorder=3, color="C2" if ok else "C3")
+            ax.annotate(_label(names), (x, y), fontsize=6, xytext=(4, -8),
+                        textcoords="offset points", color="0.35", zorder=3)
+        # Nash last and largest: the other solutions often sit next to it
+        for name in sorted(result.solutions, key=lambda n: n == "nash"):
+            deal = result.solutions[name]
             if deal:
                 at = deal.expected_utility
-                ax.scatter(at[pi], at[pj], marker=MARKERS.get(name, "o"),
-                           s=90, zorder=4, label=name.replace("_", " "))
-        for name, st in result.packages.items():
-            at = st.deal.expected_utility
-            ax.scatter(at[pi], at[pj], marker="x", s=40, zorder=3,
-                       color="C3" if not st.acceptable else "C2")
-            ax.annotate(name, (at[pi], at[pj]), fontsize=6,
-                        xytext=(3, 3), textcoords="offset points", color="0.3")
+                ax.scatter(at[pi], at[pj], marker=MARKERS.get(name, "o"), zorder=5,
+                           s=160 if name == "nash" else 80, edgecolors="white",
+                           linewidths=0.6, label=name.replace("_", " "))
         ax.set_xlabel(f"{pi} (expected utility)")
         ax.set_ylabel(pj)
     for ax in list(axes.flat)[len(pairs):]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     if labels:  # nothing acceptable: no frontier and no solutions to name
-        fig.legend(handles, labels, loc="lower center", ncol=min(6, len(labels)), fontsize=8,
-                   frameon=False)
-    fig.suptitle(f"{result.scenario}: Pareto frontier of the acceptable deals "
-                 "(dashed: reservations; x: packages, red if not acceptable)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)),
+                   fontsize=8, frameon=False)
+    fig.suptitle(_title(result), fontsize=9, wrap=True)
+    fig.savefig(path, dpi=120, metadata=_metadata(result.provenance))
+    plt.close(fig)
+    return path
+
+
+def parallel(result, path: Path) -> Path:
+    """Parallel coordinates: one axis per party, one line per frontier deal (a spread sample
+    when there are many), the solutions and the reservations drawn over them."""
+    plt = _pyplot()
+    parties = result.parties
+    xs = np.arange(len(parties))
+    fig, ax = plt.subplots(figsize=(min(16.0, 2.0 + 0.6 * len(parties)), 5.0),
+                           layout="constrained")
+    eu = result.frontier.expected
+    if len(eu):
+        pick = np.unique(np.linspace(0, len(eu) - 1, min(len(eu), PARALLEL_LINES)).astype(int))
+        for row in eu[pick]:
+            ax.plot(xs, row, color="0.7", lw=0.5, alpha=0.6, zorder=1)
+    ax.plot(xs, [result.reservation[p] for p in parties], color="0.3", ls="--", lw=1,
+            label="reservations", zorder=3)
+    for name, deal in result.solutions.items():
+        if deal:
+            ax.plot(xs, [deal.expected_utility[p] for p in parties], lw=1.6, zorder=4,
+                    marker=MARKERS.get(name, "o"), ms=5, label=name.replace("_", " "))
+    ax.set_xticks(xs, parties, rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel("expected utility")
+    if ax.get_legend_handles_labels()[1]:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    shown = f" ({min(len(eu), PARALLEL_LINES)} of {len(eu)} frontier deals)" if len(eu) else ""
+    ax.set_title(_title(result).split(" (")[0] + shown, fontsize=9, wrap=True)
     fig.savefig(path, dpi=120, metadata=_metadata(result.provenance))
     plt.close(fig)
     return path
 
 
 def acceptability(acc_map, path: Path) -> Path:
-    """Heat map of the share of deals acceptable at each pair of levels."""
+    """Heat map of the share of deals acceptable at each pair of levels, in percent."""
     plt = _pyplot()
-    share = acc_map.share
-    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * share.shape[1], 1.2 + 0.55 * share.shape[0]))
-    image = ax.imshow(share, cmap="viridis", vmin=0, vmax=max(share.max(), 1e-12),
-                      aspect="auto")
-    ax.set_xticks(range(share.shape[1]), [str(x) for x in acc_map.second_levels], rotation=35,
-                  ha="right", fontsize=8)
-    ax.set_yticks(range(share.shape[0]), [str(x) for x in acc_map.first_levels], fontsize=8)
+    share = acc_map.share * 100
+    rows, cols = share.shape
+    fig, ax = plt.subplots(figsize=(min(14.0, 2.5 + 0.9 * cols), min(12.0, 1.8 + 0.55 * rows)),
+                           layout="constrained")
+    top = max(float(share.max()), 1e-12)
+    image = ax.imshow(share, cmap="viridis", vmin=0, vmax=top, aspect="auto")
+    small = max(rows, cols) <= MAP_CELLS
+    ax.set_xticks(range(cols), [str(x) for x in acc_map.second_levels] if small else
+                  [""] * cols, rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(rows), [str(x) for x in acc_map.first_levels] if small else
+                  [""] * rows, fontsize=8)
     ax.set_xlabel(acc_map.second)
     ax.set_ylabel(acc_map.first)
-    for (r, c), v in np.ndenumerate(share):
-        ax.text(c, r, f"{100 * v:.2g}%" if v else "0", ha="center", va="center", fontsize=7,
-                color="white" if v < share.max() / 2 else "black")
-    fig.colorbar(image, ax=ax, label="share of deals acceptable")
-    ax.set_title(f"{acc_map.scenario}: where the acceptable deals are", fontsize=10)
-    fig.tight_layout()
+    if small:
+        for (r, c), v in np.ndenumerate(share):
+            text = "0" if v == 0 else f"{v:.0f}%" if v >= 1 else "<1%"
+            ax.text(c, r, text, ha="center", va="center", fontsize=7,
+                    color="white" if v < top / 2 else "black")
+    fig.colorbar(image, ax=ax, label="deals acceptable (%)")
+    what = "where the acceptable deals are" if top > 1e-9 else "no deal is acceptable"
+    ax.set_title(f"{acc_map.scenario}: {what}", fontsize=10)
     fig.savefig(path, dpi=120, metadata=_metadata(acc_map.provenance))
     plt.close(fig)
     return path

@@ -45,3 +45,34 @@ def test_plotting_a_scenario_with_no_acceptable_deal(tmp_path):
                                       "--plot", str(tmp_path)])
     assert result.exit_code == 1, result.stderr
     assert (tmp_path / "frontier.png").exists()
+
+
+def _png_size(path):
+    data = path.read_bytes()
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_many_parties_get_one_readable_figure(tmp_path):
+    import sys
+
+    from sim.report import plots
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from problems import random_scenario
+
+    for parties in (3, 12, 60):
+        result = sim.solve(sim.from_dict(random_scenario(3, levels=3, parties=parties)))
+        path = plots.frontier(result, tmp_path / f"f{parties}.png")
+        width, height = _png_size(path)
+        assert width <= 2000 and height <= 1600, (parties, width, height)
+
+
+def test_packages_that_nearly_coincide_are_labelled_once():
+    from sim.report.plots import _package_groups
+
+    result = sim.solve(sim.load(SCENARIOS / "berlin-2025-12.yaml"))
+    groups = _package_groups(result, 0, 1)  # ukraine against russia
+    assert sum(len(g[0]) for g in groups) == len(result.packages)
+    assert max(len(g[0]) for g in groups) >= 3  # the polled withdrawal packages
+    assert len(groups) < len(result.packages)
