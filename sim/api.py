@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim import seeds
 from sim.compile import compile_problem
 from sim.errors import InputError
 from sim.problem import Problem
@@ -52,8 +53,12 @@ def warnings(scenario: Scenario | Problem) -> list[str]:
     """What is valid but probably not meant ("dotted.path: what"), e.g. a reservation no deal
     can reach. `sim validate` and the other commands print these on stderr."""
     from sim.compile import warnings_for
+    from sim.solver.frontier import size_warning
 
-    return [f"{'.'.join(path)}: {message}" for path, message in warnings_for(_problem(scenario))]
+    problem = _problem(scenario)
+    found = [f"{'.'.join(path)}: {message}" for path, message in warnings_for(problem)]
+    size = size_warning(problem)
+    return found + ([size] if size else [])
 
 
 def evaluate(scenario: Scenario | Problem, deal: dict[str, Any] | None = None, *,
@@ -77,10 +82,16 @@ def evaluate(scenario: Scenario | Problem, deal: dict[str, Any] | None = None, *
     return score(problem, terms, package=label)
 
 
+TIME_BUDGET = 10.0  # seconds: what keeps a command interactive
+
+
 def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = True,
-          samples: int = 0, seed: int = 0) -> SolveResult:
+          samples: int = 0, seed: int = 0, time_budget: float | None = TIME_BUDGET
+          ) -> SolveResult:
     """The static analysis; with `samples`, robustness over the scenario's `uncertainty:`
-    (N seeded draws), which needs the Scenario rather than a compiled Problem."""
+    (N seeded draws), which needs the Scenario rather than a compiled Problem. Past
+    `time_budget` seconds (None: no limit), the count of acceptable deals is estimated from
+    a sample drawn with `seed`, and marked so."""
     from dataclasses import replace
 
     from sim.compile import Compiler
@@ -95,9 +106,14 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     if samples and not isinstance(scenario, Scenario):
         raise InputError("robustness draws the scenario's uncertainty: pass the Scenario, not "
                          "its compiled Problem")
+    if time_budget is not None and not time_budget > 0:
+        raise InputError("--time-budget takes a positive number of seconds")
     compiler = Compiler()
     problem = scenario if isinstance(scenario, Problem) else compiler.compile(scenario)
-    result = run(problem, method=method, refine=refine)
+    result = run(problem, method=method, refine=refine, budget=time_budget,
+                 rng=seeds.generator(seed, 0, 0))
+    if not result.acceptable_exact:
+        result = replace(result, provenance=Provenance(problem.scenario_hash, seed=seed))
     if not samples:
         return result
     return replace(result, robustness=robustness(scenario, samples, seed, method, compiler,

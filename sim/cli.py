@@ -172,12 +172,16 @@ def solve(
     samples: Annotated[int, typer.Option(
         min=0, help="Draw the scenario's uncertainty N times: P(acceptable) per deal and how "
         "often it is each solution.")] = 0,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed for --samples.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed for --samples and for an "
+                                      "estimated count.")] = 0,
     plot: Annotated[Path | None, typer.Option(
         help="Write frontier.png and acceptability.png to this folder.")] = None,
     map_issues: Annotated[str | None, typer.Option(
         "--map", help="Two issues for the acceptability map, ISSUE,ISSUE (default: the "
         "first two).")] = None,
+    time_budget: Annotated[float, typer.Option(
+        help="Seconds the counts may take; past them the count of acceptable deals is "
+        "estimated (marked so, with its 95% interval).")] = 10.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Analyse a scenario: acceptable deals, frontier, bargaining solutions, packages.
@@ -193,7 +197,8 @@ def solve(
     try:
         # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
         target = _scenario(scenario) if samples else _problem(scenario)
-        result = api.solve(target, method=method.value, samples=samples, seed=seed)
+        result = api.solve(target, method=method.value, samples=samples, seed=seed,
+                           time_budget=time_budget)
         if plot is not None:
             _plots(result, api.acceptability_map(target, *_pair(map_issues)), plot)
     except InputError as e:

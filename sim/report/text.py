@@ -113,7 +113,13 @@ def _utilities(parties: list[str], utility: dict[str, float]) -> list[float]:
 
 
 def solve_result(r, show_pareto: int = 10) -> str:
-    out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {r.acceptable:,} acceptable "
+    if r.acceptable_exact:
+        acceptable = f"{r.acceptable:,} acceptable"
+    else:
+        lo, hi = r.acceptable_interval
+        acceptable = (f"about {r.acceptable:,} acceptable (an estimate: the exact count ran past "
+                      f"the time budget; 95% interval {lo:,} to {hi:,})")
+    out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {acceptable} "
            f"(method: {r.method})", ""]
     out.append("Parties (expected utility: P(ratified) U + (1 - P) reservation)")
     out.append(table(["party", "reservation", "best acceptable", "veto"],

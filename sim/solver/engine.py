@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
+from sim import seeds
 from sim.evaluation import evaluate
 from sim.problem import Problem
 from sim.results import Deal, Provenance
@@ -26,10 +29,13 @@ SOLUTIONS = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 
 def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: str = "auto",
-          refine: bool = True) -> SolveResult:
-    """The static analysis of a compiled problem. Deterministic: `rng` is accepted for the
-    engine contract and unused."""
-    front = frontier(problem, method)
+          refine: bool = True, budget: float | None = None) -> SolveResult:
+    """The static analysis of a compiled problem. `budget` (seconds) bounds the counts that
+    can run long: past it, the count of acceptable deals is estimated from a sample drawn
+    with `rng` (default: seeds.generator(0)), and what keeps parties apart stops trying."""
+    deadline = None if budget is None else time.monotonic() + budget
+    rng = rng if rng is not None else seeds.generator(0)
+    front = frontier(problem, method, deadline, rng)
     rows = choose(problem, front)
     solutions = {k: (_frontier_deal(problem, front, r) if r is not None else None)
                  for k, r in rows.items()}
@@ -44,6 +50,7 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
     return SolveResult(
         scenario=problem.name, parties=names, method=front.method, total=problem.total,
         feasible=front.feasible, acceptable=front.acceptable,
+        acceptable_exact=front.count.exact, acceptable_interval=front.count.interval,
         reservation=_named(problem, problem.reservation),
         ideal={n: (float(x) if x is not None else None) for n, x in zip(names, ideal,
                                                                        strict=True)},
@@ -54,7 +61,7 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         solutions=solutions,
         packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
         noncooperative=predict(problem, front),
-        gap=None if len(front.idx) else apart(problem),
+        gap=None if len(front.idx) else apart(problem, deadline),
     )
 
 
@@ -122,12 +129,14 @@ def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProp
     )
 
 
-def apart(problem: Problem) -> Apart:
+def apart(problem: Problem, deadline: float | None = None) -> Apart:
     """What keeps the parties apart when nothing is acceptable."""
     found = distance(problem)
     if found is None:
         return Apart(blockers(problem), None, None, {}, note="space too large")
-    return Apart(blockers(problem), *found, openers=openers(problem, found[2]))
+    opened, complete = openers(problem, found[2], deadline)
+    note = "" if complete else "stopped trying what alone would open a ZOPA at the time budget"
+    return Apart(blockers(problem), *found, note=note, openers=opened)
 
 
 def _frontier_deal(problem: Problem, front: Frontier, r: int) -> Deal:

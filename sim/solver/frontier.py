@@ -36,9 +36,10 @@ class Frontier:
     utility: np.ndarray  # (F, P) U(deal)
     expected: np.ndarray  # (F, P) P U + (1 - P) r, canonical
     p_ratified: np.ndarray  # (F,)
-    acceptable: int  # how many deals are acceptable (exact)
+    acceptable: int  # how many deals are acceptable: exact, or an estimate (see `count`)
     feasible: int
     method: str
+    count: space.Count | None = None  # how `acceptable` was found: exact or estimated
 
 
 def choose_method(problem: Problem) -> str:
@@ -49,6 +50,21 @@ def choose_method(problem: Problem) -> str:
     if not free or problem.total <= SMALL or split_combos * 20 > problem.total:
         return "enumerate"
     return "issue"
+
+
+ENUMERATE_WARN = 20_000_000  # deals: beyond this, enumerating takes longer than a budget
+
+
+def size_warning(problem: Problem) -> str | None:
+    """What `validate` says when the space is too large to treat exactly within a budget."""
+    method = choose_method(problem)
+    if method == "enumerate" and problem.total > ENUMERATE_WARN:
+        return (f"{problem.total:.3g} deals, with constraints over most issues: solve "
+                "enumerates them (method: enumerate), which may run past its time budget")
+    if method == "issue" and problem.total > ENUMERATE_WARN:
+        return (f"{problem.total:.3g} deals: solve finds the frontier issue by issue (method: "
+                "issue); the count of acceptable deals may be estimated within the time budget")
+    return None
 
 
 def split_issues(problem: Problem) -> tuple[list[int], list[int]]:
@@ -72,12 +88,13 @@ def _merge(front: tuple, new: tuple) -> tuple:
     return tuple(a[keep] for a in both)
 
 
-def _finish(problem: Problem, front: tuple, acceptable: int, feasible: int,
+def _finish(problem: Problem, front: tuple, acceptable: space.Count | int, feasible: int,
             method: str) -> Frontier:
     idx, u, eu, p = front
     order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
-    return Frontier(idx[order], u[order], canonical(eu[order]), p[order], acceptable, feasible,
-                    method)
+    count = acceptable if isinstance(acceptable, space.Count) else space.Count(acceptable)
+    return Frontier(idx[order], u[order], canonical(eu[order]), p[order], count.value,
+                    feasible, method, count)
 
 
 def _empty(problem: Problem) -> tuple:
@@ -161,7 +178,10 @@ def _complete(idx_s: np.ndarray, u_s: np.ndarray, free: list[int], free_u: np.nd
     return idx, u
 
 
-def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
+def by_issue(problem: Problem, chunk: int = 1 << 18, deadline: float | None = None,
+             rng: np.random.Generator | None = None) -> Frontier:
+    """The frontier issue by issue (see the module's docstring); the count of acceptable
+    deals is exact unless `deadline` passes first, then estimated with `rng`."""
     split, free = split_issues(problem)
     P = len(problem.parties)
     # The most the split issues (and interactions) can add, for pruning the free frontier.
@@ -197,16 +217,19 @@ def by_issue(problem: Problem, chunk: int = 1 << 18) -> Frontier:
     if len(idx):
         u = problem.utility(idx)
         front = (idx, u, problem.expected_utility(idx, u), problem.p_ratified(idx))
-    return _finish(problem, front, space.count_acceptable(problem), feasible, "issue")
+    count = space.count_acceptable(problem, deadline, rng, known=len(front[0]))
+    return _finish(problem, front, count, feasible, "issue")
 
 
-def frontier(problem: Problem, method: str = "auto") -> Frontier:
+def frontier(problem: Problem, method: str = "auto", deadline: float | None = None,
+             rng: np.random.Generator | None = None) -> Frontier:
+    """The frontier by `method`; `deadline` and `rng` bound the issue-by-issue count."""
     if method == "auto":
         method = choose_method(problem)
     if method == "enumerate":
         return by_enumeration(problem)
     if method == "issue":
-        return by_issue(problem)
+        return by_issue(problem, deadline=deadline, rng=rng)
     raise ValueError(f"unknown method {method!r}; valid: auto, enumerate, issue")
 
 

@@ -4,6 +4,7 @@ and what blocks most deals."""
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -72,12 +73,13 @@ def distance(problem: Problem) -> tuple | None:
             {problem.parties[p]: (None if not np.isfinite(v) else v) for p, v in alone.items()})
 
 
-def openers(problem: Problem, drop_alone: dict[str, float | None]) -> tuple[Opener, ...]:
+def openers(problem: Problem, drop_alone: dict[str, float | None],
+            deadline: float | None = None) -> tuple[tuple[Opener, ...], bool]:
     """Each binding red line, binding body and veto party's reservation that alone keeps every
     deal out: relaxed alone (the red line or body dropped, the reservation lowered by the
     smallest drop that opens a ZOPA), the problem is solved again and some deal is
     acceptable. Most deals let through first; the first EXAMPLES with the relaxed problem's
-    Nash deal."""
+    Nash deal. Returns (the openers, whether every trial ran before the deadline)."""
     trials = []
     for i, r in enumerate(problem.red_lines):
         trials.append(("red line", f"{problem.parties[r.party]}: {r.note or 'red line'}", None,
@@ -91,14 +93,19 @@ def openers(problem: Problem, drop_alone: dict[str, float | None]) -> tuple[Open
             lower = problem.reservation.copy()
             lower[problem.parties.index(name)] -= drop
             trials.append(("reservation", name, drop, problem.with_reservation(lower)))
-    found = sorted(((space.count_acceptable(relaxed), i) for i, (*_, relaxed) in
-                    enumerate(trials)), key=lambda x: -x[0])
+    counts = []
+    for i, (*_, relaxed) in enumerate(trials):
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        counts.append((space.count_acceptable(relaxed, deadline), i))
+    complete = len(counts) == len(trials)
     out = []
-    for rank, (count, i) in enumerate(c for c in found if c[0] > 0):
+    for rank, (count, i) in enumerate(sorted((c for c in counts if c[0].value > 0),
+                                             key=lambda c: -c[0].value)):
         kind, name, drop, relaxed = trials[i]
         example = _nash_terms(relaxed) if rank < EXAMPLES else None
-        out.append(Opener(kind, name, count, example, drop))
-    return tuple(out)
+        out.append(Opener(kind, name, count.value, example, drop, count.exact))
+    return tuple(out), complete
 
 
 def _nash_terms(problem: Problem) -> dict:

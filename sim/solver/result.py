@@ -163,10 +163,11 @@ class Opener:
     opens: int
     example: dict[str, Any] | None  # given for the first few openers
     drop: float | None = None  # for a reservation: the smallest drop that opens a ZOPA
+    exact: bool = True  # False: `opens` estimated, the count ran past the time budget
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "name": self.name, "opens": self.opens,
-                "example": self.example, "drop": self.drop}
+                "opens_exact": self.exact, "example": self.example, "drop": self.drop}
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ class SolveResult:
     veto: dict[str, bool]
     frontier: FrontierDeals = field(repr=False)
     provenance: Provenance
+    acceptable_exact: bool = True  # False: `acceptable` estimated, past the time budget
+    acceptable_interval: tuple[int, int] | None = None  # its 95% interval, when estimated
     solutions: dict[str, Deal | None] = field(default_factory=dict)
     packages: dict[str, PackageStanding] = field(default_factory=dict)
     noncooperative: AlternatingOffers | RandomProposer | None = None
@@ -227,7 +230,9 @@ class SolveResult:
             "parties": self.parties,
             "method": self.method,
             "deals": {"total": self.total, "feasible": self.feasible,
-                      "acceptable": self.acceptable},
+                      "acceptable": self.acceptable, "acceptable_exact": self.acceptable_exact,
+                      "acceptable_interval": (list(self.acceptable_interval)
+                                              if self.acceptable_interval else None)},
             "reference": {p: {"reservation": self.reservation[p], "ideal": self.ideal[p],
                               "veto": self.veto[p]} for p in self.parties},
             "pareto": [d.to_dict() for d in self.pareto],
@@ -245,7 +250,8 @@ class SolveResult:
         each package's acceptability, P(ratified) and gap."""
         row: dict[str, Scalar] = {
             "total": count(self.total), "feasible": count(self.feasible),
-            "acceptable": count(self.acceptable), "zopa": self.acceptable > 0,
+            "acceptable": count(self.acceptable), "acceptable_exact": self.acceptable_exact,
+            "zopa": len(self.frontier) > 0,
             "pareto": len(self.frontier),
         }
         for name, deal in self.solutions.items():

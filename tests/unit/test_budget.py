@@ -1,0 +1,102 @@
+"""Counts that would run past the time budget are estimated, marked so, and honest: the 95%
+intervals cover the true count at their stated rate, and never fall below what is known."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sim
+from sim import seeds, space
+from sim.solver import solve
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from problems import random_scenario  # noqa: E402
+
+
+def _problem(n_issues=4, levels=5, parties=3, reservation=0.45, seed=0):
+    data = random_scenario(n_issues, levels=levels, parties=parties, seed=seed)
+    for party in data["parties"].values():
+        party["reservation"] = reservation
+    return sim.compile_problem(sim.from_dict(data))
+
+
+def test_the_interval_covers_the_true_count_at_its_stated_rate():
+    problem = _problem()
+    true = space.count_acceptable(problem).value
+    assert 0 < true < problem.total
+    covered = 0
+    for seed in range(200):
+        est = space.estimate_acceptable(problem, seeds.generator(seed), n=400)
+        lo, hi = est.interval
+        covered += lo <= true <= hi
+        assert not est.exact and lo <= est.value <= hi
+    assert covered / 200 >= 0.92  # Wilson's 95% interval; 200 draws leave some room
+
+
+def test_past_the_deadline_the_count_is_an_estimate_and_never_below_the_frontier():
+    problem = _problem(n_issues=6, reservation=0.6, seed=3)
+    exact = solve(problem, method="issue")
+    rushed = solve(problem, method="issue", budget=1e-9, rng=seeds.generator(0))
+    assert exact.acceptable_exact and not rushed.acceptable_exact
+    assert rushed.pareto == exact.pareto and rushed.solutions == exact.solutions
+    lo, hi = rushed.acceptable_interval
+    assert len(rushed.pareto) <= lo <= rushed.acceptable <= hi
+    assert lo <= exact.acceptable <= hi
+
+
+def test_a_rare_acceptable_set_is_not_estimated_below_what_is_known():
+    problem = _problem(n_issues=5, reservation=0.7, seed=1)
+    count = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(0), known=17)
+    assert count.value >= 17 and count.interval[0] >= 17
+
+
+def test_estimates_are_reproducible():
+    problem = _problem()
+    a = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(5))
+    b = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(5))
+    assert a == b
+
+
+def test_a_space_too_large_to_count_answers_within_its_budget(tmp_path):
+    """A hang guard (30 s against a budget of 2 s): 5^40 deals, reservations at 0.4."""
+    import yaml
+
+    data = random_scenario(40, levels=5, parties=2, seed=0)
+    for party in data["parties"].values():
+        party["reservation"] = 0.4
+    path = tmp_path / "huge.yaml"
+    path.write_text(yaml.safe_dump(data))
+    proc = subprocess.run([sys.executable, "-m", "sim", "solve", str(path), "--json",
+                           "--time-budget", "2"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    deals = json.loads(proc.stdout)["deals"]
+    assert deals["acceptable_exact"] is False
+    lo, hi = deals["acceptable_interval"]
+    assert lo <= deals["acceptable"] <= hi <= deals["total"] == 5**40
+    assert json.loads(proc.stdout)["provenance"]["seed"] == 0
+
+
+def test_the_budget_must_be_positive():
+    with pytest.raises(sim.InputError, match="positive"):
+        sim.solve(sim.from_dict(random_scenario(2, 3, 2)), time_budget=0)
+    assert np.isfinite(space.wilson(0, 10)[1])
+
+
+def test_validate_warns_when_a_space_is_too_large_to_treat_exactly(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(random_scenario(9, levels=10, parties=3)))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert "1e+09 deals" in result.stderr and "method: issue" in result.stderr
+    small = tmp_path / "small.yaml"
+    small.write_text(yaml.safe_dump(random_scenario(3, levels=3, parties=2)))
+    assert "warning" not in CliRunner().invoke(app, ["validate", str(small)]).stderr
