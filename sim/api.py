@@ -86,12 +86,13 @@ TIME_BUDGET = 10.0  # seconds: what keeps a command interactive
 
 
 def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = True,
-          samples: int = 0, seed: int = 0, time_budget: float | None = TIME_BUDGET
-          ) -> SolveResult:
+          samples: int = 0, seed: int = 0, time_budget: float | None = TIME_BUDGET,
+          progress=None) -> SolveResult:
     """The static analysis; with `samples`, robustness over the scenario's `uncertainty:`
     (N seeded draws), which needs the Scenario rather than a compiled Problem. Past
     `time_budget` seconds (None: no limit), the count of acceptable deals is estimated from
-    a sample drawn with `seed`, and marked so."""
+    a sample drawn with `seed`, and marked so. `progress(done, total)`, if given, follows
+    the robustness draws."""
     from dataclasses import replace
 
     from sim.compile import Compiler
@@ -117,7 +118,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     if not samples:
         return result
     return replace(result, robustness=robustness(scenario, samples, seed, method, compiler,
-                                                 base=problem),
+                                                 base=problem, progress=progress),
                    provenance=Provenance(result.provenance.scenario_hash, seed=seed))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -197,8 +198,9 @@ def solve(
     try:
         # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
         target = _scenario(scenario) if samples else _problem(scenario)
-        result = api.solve(target, method=method.value, samples=samples, seed=seed,
-                           time_budget=time_budget)
+        with _progress("solving the draws") as progress:
+            result = api.solve(target, method=method.value, samples=samples, seed=seed,
+                               time_budget=time_budget, progress=progress)
         if plot is not None:
             _plots(result, api.acceptability_map(target, *_pair(map_issues)), plot)
     except InputError as e:
@@ -209,6 +211,25 @@ def solve(
         typer.echo(text.solve_result(result))
     if not result.pareto:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(what: str):
+    """A progress bar on stderr when it is a terminal (so stdout stays machine-readable and
+    logs stay clean); the callback takes (done, total)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _pair(map_issues: str | None) -> tuple[str | None, str | None]:

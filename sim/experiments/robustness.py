@@ -12,6 +12,7 @@ solutions; their acceptability is evaluated in each draw, vectorised over the ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,9 +83,11 @@ def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
 
 
 def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
-               compiler: Compiler | None = None, base: Problem | None = None) -> Robustness:
+               compiler: Compiler | None = None, base: Problem | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Robustness:
     """`samples` draws of the scenario's uncertainty. `compiler`, if given, is the one that
-    compiled the scenario (its remembered bodies are reused), and `base` what it made."""
+    compiled the scenario (its remembered bodies are reused), and `base` what it made;
+    `progress(done, total)` is called as the draws are solved."""
     from sim.solver import choose
     from sim.solver.frontier import frontier
 
@@ -103,7 +106,11 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
         except InputError:
             invalid += 1
 
-    fronts = [frontier(p, method) for p in draws]
+    fronts = []
+    for done, p in enumerate(draws, 1):
+        fronts.append(frontier(p, method))
+        if progress is not None:
+            progress(done, len(draws))
     picks = [choose(p, f) for p, f in zip(draws, fronts, strict=True)]
     candidates = [*frontier(base, method).idx, *base.packages.values()]
     candidates += [f.idx[r] for f, pk in zip(fronts, picks, strict=True)

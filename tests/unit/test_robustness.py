@@ -66,3 +66,9 @@ def test_uncertainty_reaches_into_lists():
                   "reservation": 0}})
     result = robustness(sim.from_dict(data), 4, seed=0)
     assert result.valid == 4
+
+
+def test_long_work_reports_its_progress(trade):
+    calls = []
+    sim.solve(trade, samples=4, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
