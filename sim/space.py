@@ -42,7 +42,8 @@ def _order(problem: Problem, tables: list[Factor], only: list[int] | None) -> li
 
 
 def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
-          chunk: int = CHUNK, only: list[int] | None = None) -> Iterator[np.ndarray]:
+          chunk: int = CHUNK, only: list[int] | None = None,
+          deadline: float | None = None) -> Iterator[np.ndarray]:
     """Chunks of (n, K) level indices of every deal that the rules and red lines allow
     (and, with `ratifiable`, that every voting body passes; with `bound`, that could still
     reach every veto party's reservation; the caller checks acceptability exactly).
@@ -64,6 +65,8 @@ def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
     for step in range(len(order) - 1, -1, -1):
         rest[step] = rest[step + 1] + contrib[order[step]].max(axis=0)
     def explore(rows: np.ndarray, u: np.ndarray, step: int) -> Iterator[np.ndarray]:
+        if deadline is not None and time.monotonic() > deadline:
+            raise OutOfTime
         if step == len(order) or not len(rows):
             if len(rows):
                 yield rows
@@ -85,16 +88,20 @@ def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
     yield from explore(np.zeros((1, len(problem.sizes)), dtype=np.int64), np.zeros((1, P)), 0)
 
 
-def count(problem: Problem, ratifiable: bool = False, limit: int | None = None) -> int:
+def count(problem: Problem, ratifiable: bool = False, limit: int | None = None,
+          deadline: float | None = None) -> int:
     """How many deals the constraints allow; issues no constraint reads are counted, not
-    enumerated. Stops early once `limit` is reached."""
+    enumerated. Stops early once `limit` is reached; OutOfTime past `deadline`."""
     tables = _constraints(problem, ratifiable)
     if any(not t.issues for t in tables):
         return 0
     read = sorted(set().union(*(t.issues for t in tables)))
     free = math.prod(s for k, s in enumerate(problem.sizes) if k not in read)
     total = 0
-    for rows in deals(problem, ratifiable=ratifiable, only=read):
+    # Looking for a few deals, small chunks reach a first complete deal sooner (depth first).
+    size = CHUNK if limit is None else max(64, min(CHUNK, limit))
+    for rows in deals(problem, ratifiable=ratifiable, only=read, deadline=deadline,
+                      chunk=size):
         total += len(rows) * free
         if limit is not None and total >= limit:
             break

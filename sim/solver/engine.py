@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from sim import seeds
+from sim.errors import InputError
 from sim.evaluation import evaluate
 from sim.problem import Problem
 from sim.results import Deal, Provenance
@@ -24,6 +25,7 @@ from sim.solver.result import (
     RandomProposer,
     SolveResult,
 )
+from sim.space import OutOfTime
 
 SOLUTIONS = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
@@ -35,7 +37,14 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
     with `rng` (default: seeds.generator(0)), and what keeps parties apart stops trying."""
     deadline = None if budget is None else time.monotonic() + budget
     rng = rng if rng is not None else seeds.generator(0)
-    front = frontier(problem, method, deadline, rng)
+    try:
+        front = frontier(problem, method, deadline, rng)
+    except OutOfTime:
+        raise InputError(
+            f"the frontier could not be computed within the {budget:g} s time budget: the "
+            f"constraints read most of the {problem.total:.3g} deals' issues, so they are "
+            "enumerated; give a larger --time-budget, or fewer levels, or rules that fix some "
+            "issues") from None
     rows = choose(problem, front)
     solutions = {k: (_frontier_deal(problem, front, r) if r is not None else None)
                  for k, r in rows.items()}
@@ -131,7 +140,11 @@ def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProp
 
 def apart(problem: Problem, deadline: float | None = None) -> Apart:
     """What keeps the parties apart when nothing is acceptable."""
-    found = distance(problem)
+    try:
+        found = distance(problem, deadline)
+    except OutOfTime:
+        return Apart(blockers(problem), None, None, {}, note="not computed within the time "
+                                                             "budget")
     if found is None:
         return Apart(blockers(problem), None, None, {}, note="space too large")
     opened, complete = openers(problem, found[2], deadline)

@@ -102,11 +102,13 @@ def _empty(problem: Problem) -> tuple:
     return (np.empty((0, K), dtype=np.int64), np.empty((0, P)), np.empty((0, P)), np.empty(0))
 
 
-def by_enumeration(problem: Problem, chunk: int = 1 << 18) -> Frontier:
-    """Every deal the constraints allow (see space.py), then a running non-dominated merge."""
+def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | None = None
+                   ) -> Frontier:
+    """Every deal the constraints allow (see space.py), then a running non-dominated merge;
+    space.OutOfTime past `deadline`."""
     front = _empty(problem)
     acceptable = 0
-    for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk):
+    for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk, deadline=deadline):
         u = problem.utility(idx)
         ok = problem.acceptable(idx, u)
         acceptable += int(ok.sum())
@@ -117,7 +119,8 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18) -> Frontier:
         eu = problem.expected_utility(idx, u)
         keep = nondominated(eu)
         front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
-    return _finish(problem, front, acceptable, space.count(problem), "enumerate")
+    return _finish(problem, front, acceptable, space.count(problem, deadline=deadline),
+                   "enumerate")
 
 
 def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = None
@@ -223,11 +226,12 @@ def by_issue(problem: Problem, chunk: int = 1 << 18, deadline: float | None = No
 
 def frontier(problem: Problem, method: str = "auto", deadline: float | None = None,
              rng: np.random.Generator | None = None) -> Frontier:
-    """The frontier by `method`; `deadline` and `rng` bound the issue-by-issue count."""
+    """The frontier by `method`. Past `deadline`, enumeration raises space.OutOfTime, and
+    the issue-by-issue count of acceptable deals is estimated with `rng`."""
     if method == "auto":
         method = choose_method(problem)
     if method == "enumerate":
-        return by_enumeration(problem)
+        return by_enumeration(problem, deadline=deadline)
     if method == "issue":
         return by_issue(problem, deadline=deadline, rng=rng)
     raise ValueError(f"unknown method {method!r}; valid: auto, enumerate, issue")

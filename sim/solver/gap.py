@@ -40,11 +40,11 @@ def blockers(problem: Problem) -> tuple[Blocker, ...]:
     return tuple(sorted(out, key=lambda x: -x.excludes))
 
 
-def distance(problem: Problem) -> tuple | None:
+def distance(problem: Problem, deadline: float | None = None) -> tuple | None:
     """The smallest reservation drops that open a ZOPA, over deals that are feasible and
     ratifiable: (the same drop for all veto parties at once, the deal that needs it, each
     party's drop alone with the others' reservations kept). None when the space is too large
-    to scan."""
+    to scan; space.OutOfTime past `deadline`."""
     if problem.total > GAP_UP_TO:
         return None
     veto = np.flatnonzero(problem.veto)
@@ -52,6 +52,8 @@ def distance(problem: Problem) -> tuple | None:
     best_joint, joint_idx = np.inf, None
     alone = {int(p): np.inf for p in veto}
     for idx in problem.enumerate():
+        if deadline is not None and time.monotonic() > deadline:
+            raise space.OutOfTime
         ok = problem.feasible(idx) & problem.ratifiable(idx)
         if not ok.any():
             continue

@@ -100,3 +100,20 @@ def test_validate_warns_when_a_space_is_too_large_to_treat_exactly(tmp_path):
     small = tmp_path / "small.yaml"
     small.write_text(yaml.safe_dump(random_scenario(3, levels=3, parties=2)))
     assert "warning" not in CliRunner().invoke(app, ["validate", str(small)]).stderr
+
+
+def test_an_enumeration_past_the_budget_is_refused_clearly(tmp_path):
+    """A hang guard (30 s against a budget of 2 s): 30 issues chained by rules, so that the
+    frontier must enumerate about 10^21 deals."""
+    import yaml
+
+    data = random_scenario(30, levels=5, parties=2, seed=0)
+    names = list(data["issues"])
+    data["rules"] = [{"when": {a: "v0"}, "require": {b: {"in": ["v0", "v1", "v2", "v3"]}}}
+                     for a, b in zip(names, names[1:], strict=False)]
+    path = tmp_path / "chain.yaml"
+    path.write_text(yaml.safe_dump(data))
+    proc = subprocess.run([sys.executable, "-m", "sim", "solve", str(path), "--time-budget",
+                           "2"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "could not be computed within the 2 s time budget" in proc.stderr
