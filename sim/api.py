@@ -99,6 +99,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     from sim.experiments.robustness import robustness
     from sim.results import Provenance
     from sim.solver import solve as run
+    from sim.space import OutOfTime
 
     if method not in METHODS:
         raise InputError(f"--method: unknown method '{method}'; valid: {', '.join(METHODS)}")
@@ -112,13 +113,19 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     compiler = Compiler()
     problem = scenario if isinstance(scenario, Problem) else compiler.compile(scenario)
     result = run(problem, method=method, refine=refine, budget=time_budget,
-                 rng=seeds.generator(seed, 0, 0))
+                 rng=seeds.generator(seed, 1, 0))  # stream 1: robustness draws use 0
     if not result.acceptable_exact:
         result = replace(result, provenance=Provenance(problem.scenario_hash, seed=seed))
     if not samples:
         return result
-    return replace(result, robustness=robustness(scenario, samples, seed, method, compiler,
-                                                 base=problem, progress=progress),
+    try:
+        drawn = robustness(scenario, samples, seed, method, compiler, base=problem,
+                           progress=progress, budget=time_budget)
+    except OutOfTime:
+        raise InputError(f"a draw of the uncertainty could not be solved within the "
+                         f"{time_budget:g} s time budget (each draw has its own); give a "
+                         "larger --time-budget") from None
+    return replace(result, robustness=drawn,
                    provenance=Provenance(result.provenance.scenario_hash, seed=seed))
 
 

@@ -83,9 +83,11 @@ def _scenario(path: Path):
     from sim.errors import InputError
 
     try:
-        return api.load(path)
+        scenario = api.load(path)
+        _warn(path, api.compile_problem(scenario))
+        return scenario
     except InputError as e:
-        _fail(e)
+        _fail(e.in_file(str(path)))
 
 
 def _print_json(data: object) -> None:

@@ -179,8 +179,9 @@ class Problem:
             raise InputError([unknown("issue", k, list(self.issues)) for k in strangers])
         missing = [k for k in self.issues if k not in terms]
         if missing:
-            raise InputError(f"no level for {', '.join(missing)}; a deal gives every issue a "
-                             f"level (issues: {', '.join(self.issues)})")
+            shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more"
+                                               if len(missing) > 12 else "")
+            raise InputError(f"no level for {shown}; a deal gives every issue a level")
         out, bad = [], []
         for k, name in enumerate(self.issues):
             try:

@@ -34,6 +34,15 @@ class Result(Protocol):
     def metrics(self) -> dict[str, Scalar]: ...
 
 
+def magnitude(n: int) -> str:
+    """A count as text: digits with commas up to a quadrillion, then three significant
+    figures (from the digits: a count may be larger than a float can hold)."""
+    if n < 10**15:
+        return f"{n:,}"
+    digits = str(n)
+    return f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
+
+
 def probability(p: float) -> str:
     """A probability as text: two decimals, or two digits when it is below 0.01."""
     return f"{p:.2f}" if p >= 0.01 or p == 0 else f"{p:.1e}"
@@ -137,6 +146,8 @@ class NotRatified:
     kind = "not_ratified"
 
     def __str__(self) -> str:
+        if self.p_pass == 0:
+            return f"{self.body} never passes it (P = 0)"
         return f"{self.body} passes it with probability {self.p_pass:.2f} < {self.needed:g}"
 
 

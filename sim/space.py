@@ -122,16 +122,20 @@ class Count:
     exact: bool = True
     interval: tuple[int, int] | None = None
     sampled: int = 0  # deals drawn for the estimate
+    hits: int = 0  # how many of them were acceptable
 
 
 SAMPLE = 1 << 18  # deals drawn for an estimate: a 95% interval of about +-0.2% of the space
 
 
 def count_acceptable(problem: Problem, deadline: float | None = None,
-                     rng: np.random.Generator | None = None, known: int = 0) -> Count:
+                     rng: np.random.Generator | None = None, known: int = 0,
+                     most: int | None = None) -> Count:
     """How many deals are acceptable, exactly, without visiting them one by one; if the
     `deadline` (time.monotonic()) passes first, an estimate (see Count), drawn with `rng`,
-    at least `known` (deals known to be acceptable, e.g. the frontier's).
+    at least `known` (deals known to be acceptable, e.g. the frontier's) and at most `most`
+    (e.g. the feasible deals, when known exactly). A space no larger than the sample is
+    always counted exactly.
 
     The issues some table or interaction reads are enumerated (as in `deals`); the others
     add utility and nothing else, so their completions are counted level by level with two
@@ -139,27 +143,36 @@ def count_acceptable(problem: Problem, deadline: float | None = None,
     worst completion already reaches them all is counted whole."""
     tally = [0]
     try:
-        _count_exactly(problem, deadline, tally)
+        _count_exactly(problem, None if problem.total <= SAMPLE else deadline, tally)
     except OutOfTime:
         return estimate_acceptable(problem, rng or np.random.default_rng(0),
-                                   max(known, tally[0]))
+                                   max(known, tally[0]), most)
     return Count(tally[0])
 
 
 def estimate_acceptable(problem: Problem, rng: np.random.Generator, known: int = 0,
-                        n: int = SAMPLE) -> Count:
+                        most: int | None = None, n: int = SAMPLE) -> Count:
     """The share of `n` uniformly drawn deals that are acceptable, scaled to the space, with
-    Wilson's 95% interval; both at least `known`."""
+    Wilson's 95% interval; all kept within [known, most]. Integer arithmetic: spaces may be
+    larger than a float can hold."""
     hits = 0
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
+    step = max(1, (1 << 22) // max(1, len(problem.sizes)))  # bounded memory per draw
+    for start in range(0, n, step):
+        m = min(step, n - start)
         idx = np.stack([rng.integers(0, size, m) for size in problem.sizes], axis=-1)
         hits += int(problem.acceptable(idx).sum())
-    lo, hi = wilson(hits, n)
     total = problem.total
-    value = max(known, round(hits / n * total))
-    interval = (max(known, math.floor(lo * total)), max(known, math.ceil(hi * total)))
-    return Count(value, False, interval, n)
+    top = total if most is None else min(most, total)
+    lo, hi = wilson(hits, n)
+    scale = 10**12  # the interval's ends as exact fractions of the space
+
+    def clamp(x: int) -> int:
+        return min(max(x, known), max(top, known))
+
+    value = clamp((hits * total + n // 2) // n)
+    interval = (clamp(int(lo * scale) * total // scale),
+                clamp(-(-math.ceil(hi * scale) * total // scale)))
+    return Count(value, False, interval, n, hits)
 
 
 def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -12,6 +12,7 @@ solutions; their acceptability is evaluated in each draw, vectorised over the ca
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,10 +85,12 @@ def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
 
 def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
                compiler: Compiler | None = None, base: Problem | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Robustness:
+               progress: Callable[[int, int], None] | None = None,
+               budget: float | None = None) -> Robustness:
     """`samples` draws of the scenario's uncertainty. `compiler`, if given, is the one that
     compiled the scenario (its remembered bodies are reused), and `base` what it made;
-    `progress(done, total)` is called as the draws are solved."""
+    `progress(done, total)` is called as the draws are solved. `budget` bounds the seconds
+    each draw's frontier may take (space.OutOfTime past it)."""
     from sim.solver import choose
     from sim.solver.frontier import frontier
 
@@ -108,7 +111,8 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
 
     fronts = []
     for done, p in enumerate(draws, 1):
-        fronts.append(frontier(p, method))
+        deadline = None if budget is None else time.monotonic() + budget
+        fronts.append(frontier(p, method, deadline))
         if progress is not None:
             progress(done, len(draws))
     picks = [choose(p, f) for p, f in zip(draws, fronts, strict=True)]

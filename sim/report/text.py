@@ -14,6 +14,7 @@ from sim.results import (
     RedLineHit,
     RelaxRedLine,
     RuleBroken,
+    magnitude,
     probability,
 )
 
@@ -117,8 +118,10 @@ def solve_result(r, show_pareto: int = 10) -> str:
         acceptable = f"{r.acceptable:,} acceptable"
     else:
         lo, hi = r.acceptable_interval
-        acceptable = (f"about {r.acceptable:,} acceptable (an estimate: the exact count ran past "
-                      f"the time budget; 95% interval {lo:,} to {hi:,})")
+        first = (f"about {magnitude(r.acceptable)}" if r.acceptable > lo
+                 else f"at least {magnitude(lo)}")
+        acceptable = (f"{first} acceptable (an estimate: the exact count ran past the time "
+                      f"budget; 95% interval {magnitude(lo)} to {magnitude(hi)})")
     out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {acceptable} "
            f"(method: {r.method})", ""]
     out.append("Parties (expected utility: P(ratified) U + (1 - P) reservation)")
@@ -195,15 +198,19 @@ def _gap(r) -> str:
         out.append("What alone would open a ZOPA (each relaxed alone, then solved again)")
         out.append(table(["kind", "name", "deals it lets through"],
                          [[o.kind, _short(o.name) + (f" (lowered by {o.drop:.3f})" if o.drop
-                                                     else ""), o.opens] for o in g.openers]))
+                                                     else ""),
+                           o.opens if o.exact else f"about {magnitude(o.opens)}"]
+                          for o in g.openers]))
         for o in g.openers:
             if o.example:
                 terms = ", ".join(f"{k}={level(v)}" for k, v in o.example.items())
                 out.append(f"  {_short(o.name, 40)}: its Nash deal then: {terms}")
         out.append("")
-    elif g.joint_drop is not None:
+    elif g.joint_drop is not None and not g.note:
         out += ["Nothing alone would open a ZOPA: no red line, body or reservation relaxed "
                 "alone lets a deal through", ""]
+    if g.note:
+        out += [f"({g.note})", ""]
     out.append("How far apart the parties are")
     if g.joint_drop is not None:
         out.append(f"  every veto party lowering its reservation by {g.joint_drop:.3f} "
@@ -213,9 +220,7 @@ def _gap(r) -> str:
             out.append("  or one party alone: " + ", ".join(
                 f"{p} by {v:.3f}" if v is not None else f"{p}: not enough alone"
                 for p, v in alone.items()))
-    elif g.note:
-        out.append(f"  ({g.note})")
-    else:
+    elif not g.note:
         out.append("  no deal is both feasible and ratifiable")
     opened = {(o.kind, o.name) for o in g.openers}
     top = [b for b in g.blockers if b.excludes and (b.kind, b.name) not in opened][:6]

@@ -53,7 +53,9 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
     if not isinstance(data, dict):
         raise InputError(Problem(Where(str(path), 1), "a scenario must be a mapping of keys "
                                                        "(name, issues, parties, ...)"))
-    if data and not set(map(str, data)) & set(Scenario.model_fields):
+    sections = list(Scenario.model_fields)
+    if data and not any(difflib.get_close_matches(str(k), sections, n=1, cutoff=0.6)
+                        for k in data):
         # Not a scenario at all (a wrong file): one line, quoting only a short excerpt.
         first = yamlio.excerpt(next(iter(data)))
         more = f" and {len(data) - 1} more" if len(data) > 1 else ""
@@ -69,7 +71,8 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
     base_path = path.parent / base_ref
     problem = yamlio.file_problem(base_path)
     if problem is not None:  # a base must be a regular file: never a device, pipe or folder
-        looked = f" (looked for {base_path})" if problem == "not found" else ""
+        looked = (f" (looked for {yamlio.excerpt(base_path, 200)})" if problem == "not found"
+                  else "")
         raise InputError(Problem(Where(str(path), lines.get(("extends",), 0), "extends"),
                                  f"base scenario '{yamlio.excerpt(base_ref, 200)}' "
                                  f"{problem}{looked}"))

@@ -22,10 +22,15 @@ def get(data: Any, path: str) -> Any:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
         else:
-            at = ".".join(done) or "the top level"
-            valid = ", ".join(map(str, node)) if isinstance(node, dict) else ""
-            raise KeyError(f"'{part}' not found under {at}" + (f"; valid: {valid}" if valid
-                                                              else ""))
+            from sim.scenario.terms import SHOWN
+            from sim.scenario.yamlio import excerpt
+
+            at = excerpt(".".join(done), 80) or "the top level"
+            keys = list(map(str, node)) if isinstance(node, dict) else []
+            valid = ", ".join(keys[:SHOWN]) + (f" and {len(keys) - SHOWN} more"
+                                                if len(keys) > SHOWN else "")
+            raise KeyError(f"'{excerpt(part)}' not found under {at}"
+                           + (f"; valid: {valid}" if valid else ""))
         done.append(str(part))
     return node
 

@@ -10,7 +10,7 @@ from sim import seeds
 from sim.errors import InputError
 from sim.evaluation import evaluate
 from sim.problem import Problem
-from sim.results import Deal, Provenance
+from sim.results import Deal, Provenance, magnitude
 from sim.solver import noncoop
 from sim.solver import solutions as sol
 from sim.solver.frontier import Frontier, frontier
@@ -41,10 +41,9 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         front = frontier(problem, method, deadline, rng)
     except OutOfTime:
         raise InputError(
-            f"the frontier could not be computed within the {budget:g} s time budget: the "
-            f"constraints read most of the {problem.total:.3g} deals' issues, so they are "
-            "enumerated; give a larger --time-budget, or fewer levels, or rules that fix some "
-            "issues") from None
+            f"the frontier of {magnitude(problem.total)} deals could not be computed within "
+            f"the {budget:g} s time budget; give a larger --time-budget, or fewer levels, or "
+            "rules that fix some issues") from None
     rows = choose(problem, front)
     solutions = {k: (_frontier_deal(problem, front, r) if r is not None else None)
                  for k, r in rows.items()}
@@ -70,7 +69,7 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         solutions=solutions,
         packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
         noncooperative=predict(problem, front),
-        gap=None if len(front.idx) else apart(problem, deadline),
+        gap=None if len(front.idx) else apart(problem, deadline, rng),
     )
 
 
@@ -138,7 +137,8 @@ def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProp
     )
 
 
-def apart(problem: Problem, deadline: float | None = None) -> Apart:
+def apart(problem: Problem, deadline: float | None = None,
+          rng: np.random.Generator | None = None) -> Apart:
     """What keeps the parties apart when nothing is acceptable."""
     try:
         found = distance(problem, deadline)
@@ -147,7 +147,7 @@ def apart(problem: Problem, deadline: float | None = None) -> Apart:
                                                              "budget")
     if found is None:
         return Apart(blockers(problem), None, None, {}, note="space too large")
-    opened, complete = openers(problem, found[2], deadline)
+    opened, complete = openers(problem, found[2], deadline, rng)
     note = "" if complete else "stopped trying what alone would open a ZOPA at the time budget"
     return Apart(blockers(problem), *found, note=note, openers=opened)
 

@@ -17,12 +17,14 @@ acceptable deal; deals with equal utility vectors are all kept.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim import space
 from sim.problem import Problem
+from sim.results import magnitude
 from sim.solver.pareto import canonical, nondominated
 
 SMALL = 20_000  # below this, enumerating is as fast as anything
@@ -59,11 +61,12 @@ def size_warning(problem: Problem) -> str | None:
     """What `validate` says when the space is too large to treat exactly within a budget."""
     method = choose_method(problem)
     if method == "enumerate" and problem.total > ENUMERATE_WARN:
-        return (f"{problem.total:.3g} deals, with constraints over most issues: solve "
+        return (f"{magnitude(problem.total)} deals, with constraints over most issues: solve "
                 "enumerates them (method: enumerate), which may run past its time budget")
     if method == "issue" and problem.total > ENUMERATE_WARN:
-        return (f"{problem.total:.3g} deals: solve finds the frontier issue by issue (method: "
-                "issue); the count of acceptable deals may be estimated within the time budget")
+        return (f"{magnitude(problem.total)} deals: solve finds the frontier issue by issue "
+                "(method: issue); the count of acceptable deals may be estimated within the "
+                "time budget")
     return None
 
 
@@ -123,8 +126,8 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | Non
                    "enumerate")
 
 
-def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = None,
+                  deadline: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Non-dominated partial sums over the free issues: (utilities (n, P), levels (n, F)).
 
     `bound`, if given, is the most the other issues can add per party; partial deals that
@@ -137,6 +140,8 @@ def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = 
     u = np.zeros((1, P))
     levels = np.zeros((1, 0), dtype=np.int64)
     for j, c in enumerate(contrib):
+        if deadline is not None and time.monotonic() > deadline:
+            raise space.OutOfTime
         keep_levels = nondominated(c)  # a dominated level never helps, whatever else is chosen
         cu = (u[:, None, :] + c[keep_levels][None, :, :]).reshape(-1, P)
         cl = np.concatenate([np.repeat(levels, len(keep_levels), axis=0),
@@ -149,11 +154,15 @@ def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = 
     return u, levels
 
 
-def _split_blocks(problem: Problem, split: list[int], per_split: int):
-    """Every combination of the split issues' levels, in blocks of rows (free issues at 0)."""
+def _split_blocks(problem: Problem, split: list[int], per_split: int,
+                  deadline: float | None = None):
+    """Every combination of the split issues' levels, in blocks of rows (free issues at 0);
+    space.OutOfTime past `deadline`."""
     sizes = [problem.sizes[k] for k in split]
     n_split = math.prod(sizes)
     for start in range(0, n_split, per_split):
+        if deadline is not None and time.monotonic() > deadline:
+            raise space.OutOfTime
         flat = np.arange(start, min(start + per_split, n_split))
         idx_s = np.zeros((len(flat), len(problem.issues)), dtype=np.int64)
         if split:
@@ -191,12 +200,12 @@ def by_issue(problem: Problem, chunk: int = 1 << 18, deadline: float | None = No
     bound = sum((problem.contributions[k].max(axis=0) for k in split), np.zeros(P))
     for p, factor in problem.interactions:
         bound[p] += max(0.0, float(factor.table.max()))
-    free_u, free_levels = free_frontier(problem, free, bound)
+    free_u, free_levels = free_frontier(problem, free, bound, deadline)
 
     front = _empty(problem)
     free_count = math.prod(problem.sizes[k] for k in free)
     feasible = 0
-    for idx_s in _split_blocks(problem, split, max(1, chunk // max(1, len(free_u)))):
+    for idx_s in _split_blocks(problem, split, max(1, chunk // max(1, len(free_u))), deadline):
         ok = problem.feasible(idx_s)
         feasible += int(ok.sum()) * free_count
         ok &= problem.ratifiable(idx_s)
@@ -220,7 +229,7 @@ def by_issue(problem: Problem, chunk: int = 1 << 18, deadline: float | None = No
     if len(idx):
         u = problem.utility(idx)
         front = (idx, u, problem.expected_utility(idx, u), problem.p_ratified(idx))
-    count = space.count_acceptable(problem, deadline, rng, known=len(front[0]))
+    count = space.count_acceptable(problem, deadline, rng, known=len(front[0]), most=feasible)
     return _finish(problem, front, count, feasible, "issue")
 
 

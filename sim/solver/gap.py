@@ -76,12 +76,14 @@ def distance(problem: Problem, deadline: float | None = None) -> tuple | None:
 
 
 def openers(problem: Problem, drop_alone: dict[str, float | None],
-            deadline: float | None = None) -> tuple[tuple[Opener, ...], bool]:
+            deadline: float | None = None, rng: np.random.Generator | None = None
+            ) -> tuple[tuple[Opener, ...], bool]:
     """Each binding red line, binding body and veto party's reservation that alone keeps every
     deal out: relaxed alone (the red line or body dropped, the reservation lowered by the
     smallest drop that opens a ZOPA), the problem is solved again and some deal is
     acceptable. Most deals let through first; the first EXAMPLES with the relaxed problem's
-    Nash deal. Returns (the openers, whether every trial ran before the deadline)."""
+    Nash deal. Returns (the openers, whether every trial was decided: run before the
+    deadline, and counted exactly or estimated above zero)."""
     trials = []
     for i, r in enumerate(problem.red_lines):
         trials.append(("red line", f"{problem.parties[r.party]}: {r.note or 'red line'}", None,
@@ -96,23 +98,34 @@ def openers(problem: Problem, drop_alone: dict[str, float | None],
             lower[problem.parties.index(name)] -= drop
             trials.append(("reservation", name, drop, problem.with_reservation(lower)))
     counts = []
-    for i, (*_, relaxed) in enumerate(trials):
+    complete = True
+    for i, (kind, _, _, relaxed) in enumerate(trials):
         if deadline is not None and time.monotonic() > deadline:
+            complete = False
             break
-        counts.append((space.count_acceptable(relaxed, deadline), i))
-    complete = len(counts) == len(trials)
+        # lowered by its drop, a reservation lets at least the deal that needs it through
+        found = space.count_acceptable(relaxed, deadline, rng,
+                                       known=1 if kind == "reservation" else 0)
+        if not found.exact and found.value == 0:
+            complete = False  # sampled without a hit: undecided, not "opens nothing"
+            continue
+        counts.append((found, i))
     out = []
     for rank, (count, i) in enumerate(sorted((c for c in counts if c[0].value > 0),
                                              key=lambda c: -c[0].value)):
         kind, name, drop, relaxed = trials[i]
-        example = _nash_terms(relaxed) if rank < EXAMPLES else None
+        example = _nash_terms(relaxed, deadline) if rank < EXAMPLES else None
         out.append(Opener(kind, name, count.value, example, drop, count.exact))
     return tuple(out), complete
 
 
-def _nash_terms(problem: Problem) -> dict:
+def _nash_terms(problem: Problem, deadline: float | None = None) -> dict | None:
+    """The Nash deal of a relaxed problem, or None when it is not found by the deadline."""
     from sim.solver.engine import choose  # the engine imports this module
     from sim.solver.frontier import frontier
 
-    front = frontier(problem)
+    try:
+        front = frontier(problem, deadline=deadline)
+    except space.OutOfTime:
+        return None
     return problem.terms(front.idx[choose(problem, front)["nash"]])

@@ -12,6 +12,7 @@ from sim import space
 from sim.errors import InputError
 from sim.problem import Problem
 from sim.results import Provenance
+from sim.scenario.terms import unknown
 
 MAP_UP_TO = 20_000_000
 
@@ -47,7 +48,7 @@ def acceptability_map(problem: Problem, first: str | None = None, second: str | 
         raise InputError("--map takes two issues, ISSUE,ISSUE")
     for name in (first, second):
         if name not in problem.issues:
-            raise InputError(f"--map: unknown issue '{name}'; valid: {', '.join(problem.issues)}")
+            raise InputError(f"--map: {unknown('issue', name, list(problem.issues))}")
     if first == second:
         raise InputError("--map: give two different issues")
     if problem.total > MAP_UP_TO:

@@ -38,24 +38,45 @@ def test_the_interval_covers_the_true_count_at_its_stated_rate():
 
 
 def test_past_the_deadline_the_count_is_an_estimate_and_never_below_the_frontier():
-    problem = _problem(n_issues=6, reservation=0.6, seed=3)
+    problem = _problem(n_issues=9, reservation=0.6, seed=3)  # 2 million deals: sampled
     exact = solve(problem, method="issue")
-    rushed = solve(problem, method="issue", budget=1e-9, rng=seeds.generator(0))
-    assert exact.acceptable_exact and not rushed.acceptable_exact
-    assert rushed.pareto == exact.pareto and rushed.solutions == exact.solutions
-    lo, hi = rushed.acceptable_interval
-    assert len(rushed.pareto) <= lo <= rushed.acceptable <= hi
+    rushed = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(0),
+                                    known=len(exact.pareto), most=exact.feasible)
+    assert exact.acceptable_exact and not rushed.exact
+    lo, hi = rushed.interval
+    assert len(exact.pareto) <= lo <= rushed.value <= hi <= exact.feasible
     assert lo <= exact.acceptable <= hi
 
 
+def test_a_frontier_past_the_deadline_is_refused_not_guessed():
+    with pytest.raises(sim.InputError, match="could not be computed within the"):
+        solve(_problem(n_issues=9), method="issue", budget=1e-9)
+
+
 def test_a_rare_acceptable_set_is_not_estimated_below_what_is_known():
-    problem = _problem(n_issues=5, reservation=0.7, seed=1)
+    problem = _problem(n_issues=9, reservation=0.7, seed=1)
     count = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(0), known=17)
-    assert count.value >= 17 and count.interval[0] >= 17
+    assert not count.exact and count.value >= 17 and count.interval[0] >= 17
+
+
+def test_an_estimate_never_exceeds_the_space_or_the_feasible_deals():
+    problem = _problem(n_issues=9, reservation=0.0)  # every deal acceptable: hits == n
+    count = space.estimate_acceptable(problem, seeds.generator(0), most=problem.total - 5)
+    assert count.hits == count.sampled
+    assert count.value == count.interval[1] == problem.total - 5
+    huge = _problem(n_issues=240, levels=20, parties=2, reservation=0.0)  # 20^240 deals
+    count = space.estimate_acceptable(huge, seeds.generator(0), n=1000)
+    assert count.value == count.interval[1] == huge.total  # exact integers, no float
+
+
+def test_a_space_no_larger_than_the_sample_is_counted_exactly():
+    problem = _problem()
+    count = space.count_acceptable(problem, deadline=0.0)
+    assert count.exact and count.value == space.count_acceptable(problem).value
 
 
 def test_estimates_are_reproducible():
-    problem = _problem()
+    problem = _problem(n_issues=9)
     a = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(5))
     b = space.count_acceptable(problem, deadline=0.0, rng=seeds.generator(5))
     assert a == b
@@ -96,7 +117,7 @@ def test_validate_warns_when_a_space_is_too_large_to_treat_exactly(tmp_path):
     path.write_text(yaml.safe_dump(random_scenario(9, levels=10, parties=3)))
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0
-    assert "1e+09 deals" in result.stderr and "method: issue" in result.stderr
+    assert "1,000,000,000 deals" in result.stderr and "method: issue" in result.stderr
     small = tmp_path / "small.yaml"
     small.write_text(yaml.safe_dump(random_scenario(3, levels=3, parties=2)))
     assert "warning" not in CliRunner().invoke(app, ["validate", str(small)]).stderr

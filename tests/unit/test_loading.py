@@ -157,7 +157,8 @@ def test_a_party_without_a_veto_binds_nobody(tmp_path):
                       {"tariff": "high", "quota": "small"})
     assert not ev.acceptable
     assert "exporter red line: never high" in map(str, ev.reasons)
-    assert any(str(r).startswith("senate passes it") for r in ev.reasons)
+    assert any(str(r).startswith(("senate passes it", "senate never passes it"))
+               for r in ev.reasons)
 
 
 def test_a_body_ratifies_for_one_party(tmp_path):

@@ -71,3 +71,17 @@ def test_when_nothing_alone_opens_a_zopa_none_is_named():
     result = sim.solve(sim.from_dict(data))
     assert result.acceptable == 0 and result.gap.openers == ()
     assert result.gap.joint_drop > 0 and set(result.gap.drop_alone.values()) == {None}
+
+
+def test_an_unfinished_search_never_claims_that_nothing_alone_opens_a_zopa():
+    from dataclasses import replace
+
+    from sim.report.text import solve_result
+    from sim.solver.engine import apart
+
+    problem = _empty_zopa()
+    result = sim.solve(problem)
+    rushed = replace(result, gap=apart(problem, deadline=0.0))  # the budget already spent
+    assert rushed.gap.note and rushed.gap.openers == ()
+    text = solve_result(rushed)
+    assert f"({rushed.gap.note})" in text and "Nothing alone" not in text
