@@ -9,18 +9,38 @@ each thread or worker makes its own.
 from __future__ import annotations
 
 import json
+import math
 from collections import OrderedDict
 
 import numpy as np
 
 from sim import ratify, space
-from sim.errors import InputError
+from sim.errors import InputError, Where
+from sim.errors import Problem as Complaint
 from sim.problem import Body, Factor, Problem, RedLine, ValueCurve
-from sim.results import scenario_hash
+from sim.results import magnitude, scenario_hash
 from sim.scenario.model import Curve, Scenario
-from sim.scenario.terms import grid, level_index, parse_condition, rule_test, table_key
+from sim.scenario.terms import (
+    grid,
+    level_index,
+    parse_condition,
+    rule_test,
+    scope,
+    table_key,
+)
 
 MEMO_SIZE = 64  # bodies remembered per compiler, the least recently used forgotten first
+MAX_TABLE = 20_000_000  # cells a factor's table may have (160 MB of floats): refused beyond
+
+
+def _guard(reads, sizes: tuple[int, ...], path: str) -> None:
+    """Refuse, before allocating, a table over issues whose levels combine into too many
+    cells: a rule over 30 issues would ask for petabytes."""
+    cells = math.prod(sizes[k] for k in reads)
+    if cells > MAX_TABLE:
+        raise InputError(Complaint(Where(path=path), (
+            f"reads {len(tuple(reads))} issues whose levels combine into {magnitude(cells)} "
+            f"cells; at most {MAX_TABLE:,}: split it into conditions over fewer issues")))
 
 
 class Compiler:
@@ -72,13 +92,18 @@ class Compiler:
         issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in s.issues.items()})
         out = []
         for name, body in s.ratification.items():
-            applies = (Factor.of_condition(parse_condition(body.applies_when, s.issues), sizes)
-                       if body.applies_when is not None else Factor((), np.array(True)))
+            when = (parse_condition(body.applies_when, s.issues)
+                    if body.applies_when is not None else None)
+            if when is not None:
+                _guard(scope(when), sizes, f"ratification.{name}.applies_when")
+            applies = (Factor.of_condition(when, sizes) if when is not None
+                       else Factor((), np.array(True)))
             key = (body.model_dump_json(), issues_key)
             if key in self._tables:
                 self._tables.move_to_end(key)
             else:
                 model = ratify.build(body, s.issues)
+                _guard(model.issues | set(applies.issues), sizes, f"ratification.{name}")
                 if len(self._tables) >= MEMO_SIZE:
                     self._tables.popitem(last=False)
                 self._tables[key] = (model, Factor.tabulate(model.issues, sizes, model.yes_share),
@@ -155,24 +180,32 @@ def _curve(fn: Curve, levels: list) -> ValueCurve:
 
 def _interactions(s: Scenario, sizes: tuple[int, ...]) -> tuple[tuple[int, Factor], ...]:
     out = []
-    for p, party in enumerate(s.parties.values()):
-        for inter in party.interactions:
-            f = Factor.of_condition(parse_condition(inter.when, s.issues), sizes)
+    for p, (pname, party) in enumerate(s.parties.items()):
+        for i, inter in enumerate(party.interactions):
+            cond = parse_condition(inter.when, s.issues)
+            _guard(scope(cond), sizes, f"parties.{pname}.interactions.{i}.when")
+            f = Factor.of_condition(cond, sizes)
             out.append((p, Factor(f.issues, f.table * float(inter.add))))
     return tuple(out)
 
 
 def _rules(s: Scenario, sizes: tuple[int, ...]) -> tuple[Factor, ...]:
     out = []
-    for rule in s.rules:
+    for i, rule in enumerate(s.rules):
         reads, keeps = rule_test(rule, s.issues)
+        _guard(reads, sizes, f"rules.{i}")
         out.append(Factor.tabulate(reads, sizes, keeps))
     return tuple(out)
 
 
 def _red_lines(s: Scenario, sizes: tuple[int, ...]) -> list[RedLine]:
-    return [RedLine(p, Factor.of_condition(parse_condition(red.when, s.issues), sizes), red.note)
-            for p, party in enumerate(s.parties.values()) for red in party.red_lines]
+    out = []
+    for p, (pname, party) in enumerate(s.parties.items()):
+        for i, red in enumerate(party.red_lines):
+            cond = parse_condition(red.when, s.issues)
+            _guard(scope(cond), sizes, f"parties.{pname}.red_lines.{i}.when")
+            out.append(RedLine(p, Factor.of_condition(cond, sizes), red.note))
+    return out
 
 
 def _no_deal(s: Scenario, levels: tuple[list, ...]):

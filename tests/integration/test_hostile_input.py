@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import sim
 from sim.cli import app
 from sim.scenario import yamlio
-from tests.builders import tariff_talks, with_party, write_yaml
+from tests.builders import tariff_talks, with_party, with_red_line, write_yaml
 
 HANG_GUARD = 30  # seconds: a hang guard, not a speed test
 
@@ -146,3 +146,24 @@ def test_smaller_command_line_defects(tmp_path):
     from sim.report.text import level, table
 
     assert level(-0.0) == "0" and "-0.000" not in table(["x"], [[-1e-9]])
+
+
+@pytest.mark.parametrize("where", ["rule", "red line", "body"])
+def test_a_condition_over_too_many_issues_is_refused_before_allocating(tmp_path, where):
+    """Hang and memory guard: a table over 30 three-level issues would need petabytes."""
+    data = tariff_talks(issues={f"i{k}": {"levels": ["a", "b", "c"]} for k in range(30)})
+    for party in data["parties"].values():
+        party["weights"] = {"i0": 1}
+        party["values"] = {f"i{k}": {"a": 0, "b": 0.5, "c": 1} for k in range(30)}
+    wide = {"all": [{f"i{k}": "a"} for k in range(30)]}
+    if where == "rule":
+        data["rules"] = [{"forbid": wide}]
+    elif where == "red line":
+        data = with_red_line(data, "exporter", wide, "never all a")
+    else:
+        data["ratification"] = {"vote": {"kind": "referendum", "effects": {
+            f"i{k}": {"a": 0.1} for k in range(30)}}}
+    path = write_yaml(tmp_path, data)
+    proc = run("validate", str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "cells; at most 20,000,000" in proc.stderr and str(path) in proc.stderr
