@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0) -> dict:
-    """Scenario data (the YAML's dict form) for `sim.from_dict`."""
+def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0,
+                    reservation: float = 0.0) -> dict:
+    """Scenario data (the YAML's dict form) for `sim.from_dict`. `reservation` above 0 (each
+    party's minimum) is the realistic case: it cuts through the middle of the utilities."""
     rng = np.random.default_rng(seed)
     issues = {f"i{k}": {"levels": [f"v{j}" for j in range(levels)]} for k in range(n_issues)}
     data: dict = {"name": f"random-{n_issues}x{levels}-{parties}p-s{seed}", "issues": issues,
@@ -26,12 +28,15 @@ def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int
             v = (v - v.min()) / (v.max() - v.min())
             values[f"i{k}"] = {f"v{j}": float(x) for j, x in enumerate(v)}
         weights = {f"i{k}": float(w) for k, w in enumerate(rng.uniform(0.05, 1.0, n_issues))}
-        data["parties"][f"p{p}"] = {"weights": weights, "values": values, "reservation": 0.0}
+        data["parties"][f"p{p}"] = {"weights": weights, "values": values,
+                                    "reservation": reservation}
     return data
 
 
-def random_problem(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0):
+def random_problem(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0,
+                   reservation: float = 0.0):
     """The compiled sim Problem of `random_scenario`."""
     import sim
 
-    return sim.compile_problem(sim.from_dict(random_scenario(n_issues, levels, parties, seed)))
+    return sim.compile_problem(sim.from_dict(random_scenario(n_issues, levels, parties, seed,
+                                                             reservation)))

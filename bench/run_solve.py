@@ -51,6 +51,9 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--method", default="auto")
+    ap.add_argument("--reservation", type=float, default=0.0)
+    ap.add_argument("--budget", type=float, default=None,
+                    help="seconds: past them the count of acceptable deals is estimated")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -60,7 +63,8 @@ def main() -> None:
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
-    problem = random_problem(args.n_issues, args.levels, args.parties, args.seed)
+    problem = random_problem(args.n_issues, args.levels, args.parties, args.seed,
+                             args.reservation)
     t_compile = time.perf_counter() - t0
     gc.collect()
 
@@ -71,7 +75,7 @@ def main() -> None:
         result = None  # free the previous result first: measure one solve's footprint
         gc.collect()
         t0 = time.perf_counter()
-        result = solve(problem, method=args.method)
+        result = solve(problem, method=args.method, budget=args.budget)
         times.append(time.perf_counter() - t0)
     peak_kb = (_status_kb("VmHWM") if exact else None) or resource.getrusage(
         resource.RUSAGE_SELF).ru_maxrss
@@ -79,6 +83,7 @@ def main() -> None:
     print(json.dumps({
         "n_issues": args.n_issues, "levels": args.levels, "parties": args.parties,
         "seed": args.seed, "total": result.total, "acceptable": result.acceptable,
+        "acceptable_exact": result.acceptable_exact, "reservation": args.reservation,
         "frontier": len(result.frontier.idx), "method": result.method,
         "nash": nash.utility if nash else None,
         "import_s": t_import, "compile_s": t_compile,
