@@ -55,7 +55,7 @@ class Poll:
         return self.accept / (self.accept + self.reject)
 
 
-# /work/shared/domain/kiis-polls.csv, one row per deal. Where a row gives only one side, the
+# docs/domain/kiis-polls.csv, one row per deal. Where a row gives only one side, the
 # other is 1 - given - (don't-know share of the companion poll of the same package type in the
 # 26 Nov-13 Dec wave): 14% for the freeze plan, 8% for the withdrawal ("Russian") plan.
 # The row "Holding a referendum on a peace agreement (the procedure itself)" (55/32/14) is not a

@@ -11,7 +11,7 @@ from tests.conftest import SCENARIOS
 
 DEFAULT = SCENARIOS / "berlin-2025-12.yaml"
 
-# KIIS decided yes-shares, accept / (accept + reject), from shared/domain/kiis-polls.csv.
+# KIIS decided yes-shares, accept / (accept + reject), from docs/domain/kiis-polls.csv.
 # The two Dec-29 rows gave one side only; docs/calibration.md derives the other side from the
 # companion poll's don't-know share.
 POLLS = {

@@ -1,4 +1,4 @@
-"""Axiomatic bargaining solutions reproduce the closed forms in shared/validation/oracles.md.
+"""Axiomatic bargaining solutions reproduce the closed forms in docs/validation/oracles.md.
 
 Continuous cases are written as scenarios with numeric issues on a coarse grid; the answers
 come from the refinement between grid points, to 1e-6 as the oracles state them.
