@@ -151,8 +151,7 @@ def evaluate(
 
 def _deal(text: str) -> dict[str, str]:
     """Parse issue=level,issue=level."""
-    from sim.errors import InputError
-    from sim.scenario.yamlio import excerpt
+    from sim.errors import InputError, excerpt
 
     terms: dict[str, str] = {}
     for part in filter(None, text.split(",")):

@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+EXCERPT = 40  # characters of a user's text a message quotes at most
+LISTED = 12  # names a message lists before "and N more"
+
+
+def excerpt(text: Any, limit: int = EXCERPT) -> str:
+    """`text` as a message quotes it: at most `limit` characters."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def listing(names, most: int = LISTED) -> str:
+    """Names as a message lists them: at most `most`, then how many more."""
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 @dataclass(frozen=True)

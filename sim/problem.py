@@ -172,16 +172,15 @@ class Problem:
 
     def deal_index(self, terms: dict[str, Any]) -> np.ndarray:
         """Level indices of a deal written as {issue: level}; every issue must be given."""
-        from sim.errors import InputError
+        from sim.errors import InputError, listing
 
         strangers = [k for k in terms if k not in self.issues]
         if strangers:
             raise InputError([unknown("issue", k, list(self.issues)) for k in strangers])
         missing = [k for k in self.issues if k not in terms]
         if missing:
-            shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more"
-                                               if len(missing) > 12 else "")
-            raise InputError(f"no level for {shown}; a deal gives every issue a level")
+            raise InputError(f"no level for {listing(missing)}; a deal gives every issue a "
+                             "level")
         out, bad = [], []
         for k, name in enumerate(self.issues):
             try:

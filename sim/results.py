@@ -53,7 +53,12 @@ def plain(level: Any) -> Any:
     return level.item() if isinstance(level, np.generic) else level
 
 
-def count(n: int) -> int | float:
+def named(names, values) -> dict[str, float]:
+    """{name: value} with plain floats: a row of an array named by parties."""
+    return {n: float(x) for n, x in zip(names, values, strict=True)}
+
+
+def metric_count(n: int) -> int | float:
     """A deal count as a metric: an int while it fits an int64, else a float."""
     return n if n < 2**63 else float(n)
 

@@ -18,9 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import seeds
 from sim.problem import Factor, Problem
 
 CHUNK = 1 << 18
+
+
+class OutOfTime(Exception):
+    """A deadline passed; what was found so far is in the caller's tally."""
 
 
 def _constraints(problem: Problem, ratifiable: bool) -> list[Factor]:
@@ -108,10 +113,6 @@ def count(problem: Problem, ratifiable: bool = False, limit: int | None = None,
     return total
 
 
-class OutOfTime(Exception):
-    """A deadline passed; what was found so far is in the caller's tally."""
-
-
 @dataclass(frozen=True)
 class Count:
     """How many deals are acceptable: exact, or estimated from a seeded sample of deals with
@@ -145,7 +146,7 @@ def count_acceptable(problem: Problem, deadline: float | None = None,
     try:
         _count_exactly(problem, None if problem.total <= SAMPLE else deadline, tally)
     except OutOfTime:
-        return estimate_acceptable(problem, rng or np.random.default_rng(0),
+        return estimate_acceptable(problem, rng or seeds.generator(0),
                                    max(known, tally[0]), most)
     return Count(tally[0])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.errors import excerpt
 from sim.evaluation import Evaluation
 from sim.results import (
     BelowReservation,
@@ -197,14 +198,14 @@ def _gap(r) -> str:
     if g.openers:
         out.append("What alone would open a ZOPA (each relaxed alone, then solved again)")
         out.append(table(["kind", "name", "deals it lets through"],
-                         [[o.kind, _short(o.name) + (f" (lowered by {o.drop:.3f})" if o.drop
+                         [[o.kind, excerpt(o.name, 70) + (f" (lowered by {o.drop:.3f})" if o.drop
                                                      else ""),
                            o.opens if o.exact else f"about {magnitude(o.opens)}"]
                           for o in g.openers]))
         for o in g.openers:
             if o.example:
                 terms = ", ".join(f"{k}={level(v)}" for k, v in o.example.items())
-                out.append(f"  {_short(o.name, 40)}: its Nash deal then: {terms}")
+                out.append(f"  {excerpt(o.name)}: its Nash deal then: {terms}")
         out.append("")
     elif g.joint_drop is not None and not g.note:
         out += ["Nothing alone would open a ZOPA: no red line, body or reservation relaxed "
@@ -228,13 +229,8 @@ def _gap(r) -> str:
         out.append("  what else excludes most deals on its own:" if opened
                    else "  what excludes most deals on its own:")
         out.append(table(["kind", "name", "deals excluded"],
-                         [[b.kind, _short(b.name), b.excludes] for b in top], indent=4))
+                         [[b.kind, excerpt(b.name, 70), b.excludes] for b in top], indent=4))
     return "\n".join(out)
-
-
-def _short(name: str, width: int = 70) -> str:
-    """A long note cut for a table (--json has it whole)."""
-    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def _robustness(r, shown: int = 5) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import InputError, Problem, Where
+from sim.errors import InputError, Problem, Where, excerpt
 from sim.scenario import yamlio
 from sim.scenario.model import Scenario
 
@@ -38,7 +38,7 @@ class Source:
 
 def _dotted(path: tuple) -> str:
     """A dotted path as messages show it: each part cut to a short excerpt."""
-    return ".".join(yamlio.excerpt(p) for p in path)
+    return ".".join(excerpt(p) for p in path)
 
 
 def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
@@ -57,7 +57,7 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
     if data and not any(difflib.get_close_matches(str(k), sections, n=1, cutoff=0.6)
                         for k in data):
         # Not a scenario at all (a wrong file): one line, quoting only a short excerpt.
-        first = yamlio.excerpt(next(iter(data)))
+        first = excerpt(next(iter(data)))
         more = f" and {len(data) - 1} more" if len(data) > 1 else ""
         raise InputError(Problem(Where(str(path), 1), "not a scenario: no key is a scenario "
                                  f"section (name, issues, parties, ...); found '{first}'{more}"))
@@ -71,10 +71,10 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
     base_path = path.parent / base_ref
     problem = yamlio.file_problem(base_path)
     if problem is not None:  # a base must be a regular file: never a device, pipe or folder
-        looked = (f" (looked for {yamlio.excerpt(base_path, 200)})" if problem == "not found"
+        looked = (f" (looked for {excerpt(base_path, 200)})" if problem == "not found"
                   else "")
         raise InputError(Problem(Where(str(path), lines.get(("extends",), 0), "extends"),
-                                 f"base scenario '{yamlio.excerpt(base_ref, 200)}' "
+                                 f"base scenario '{excerpt(base_ref, 200)}' "
                                  f"{problem}{looked}"))
     base = read(base_path, (*_stack, resolved))
     overlay = {k: v for k, v in data.items() if k != "extends"}
@@ -179,7 +179,7 @@ def _message(err: dict, path: tuple, model: type[BaseModel] | None) -> str:
         valid = list(model.model_fields) if model else []
         near = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        return f"unknown key '{yamlio.excerpt(key)}'; {hint}valid: {', '.join(valid)}"
+        return f"unknown key '{excerpt(key)}'; {hint}valid: {', '.join(valid)}"
     if kind == "missing":
         return f"missing required field '{path[-1]}'"
     msg = err["msg"].removeprefix("Value error, ")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from sim.errors import excerpt, listing
+
 
 def split(path: str) -> list[str | int]:
     return [int(p) if p.isdigit() else p for p in path.split(".")]
@@ -22,13 +24,8 @@ def get(data: Any, path: str) -> Any:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
         else:
-            from sim.scenario.terms import SHOWN
-            from sim.scenario.yamlio import excerpt
-
             at = excerpt(".".join(done), 80) or "the top level"
-            keys = list(map(str, node)) if isinstance(node, dict) else []
-            valid = ", ".join(keys[:SHOWN]) + (f" and {len(keys) - SHOWN} more"
-                                                if len(keys) > SHOWN else "")
+            valid = listing(node) if isinstance(node, dict) else ""
             raise KeyError(f"'{excerpt(part)}' not found under {at}"
                            + (f"; valid: {valid}" if valid else ""))
         done.append(str(part))

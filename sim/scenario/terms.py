@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import excerpt, listing
 from sim.scenario.model import Issue, Rule
 
 _TOL = 1e-9
@@ -42,20 +43,12 @@ def table_key(level: Any) -> str:
     return str(level)
 
 
-SHOWN = 12  # valid names an error lists before "and N more"
-
-
 def unknown(kind: str, name: str, valid: list[str], also: list[str] | None = None) -> str:
     """'unknown level 'x'; did you mean 'y'? valid: a, b': the message for every bad name.
-    What the user wrote is quoted as a short excerpt, and the valid names are listed up to
-    SHOWN."""
-    from sim.scenario.yamlio import excerpt
-
+    What the user wrote is quoted as a short excerpt, and the valid names listed briefly."""
     near = difflib.get_close_matches(str(name), [*valid, *(also or [])], n=1)
     hint = f"; did you mean '{near[0]}'?" if near else ";"
-    shown = ", ".join(map(str, valid[:SHOWN])) or "(none)"
-    if len(valid) > SHOWN:
-        shown += f" and {len(valid) - SHOWN} more"
+    shown = listing(valid) or "(none)"
     return f"unknown {kind} '{excerpt(name)}'{hint} valid: {shown}"
 
 

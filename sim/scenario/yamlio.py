@@ -22,13 +22,6 @@ from sim.errors import InputError, Problem, Where
 MAX_BYTES = 2_000_000  # a real scenario is a few kB; this leaves room for generated ones
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 MAX_DEPTH = 64
-EXCERPT = 40  # characters of a user's text an error message quotes at most
-
-
-def excerpt(text: Any, limit: int = EXCERPT) -> str:
-    """`text` as an error message quotes it: at most `limit` characters."""
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 Positions = dict[tuple, int]  # path tuple -> 1-based line
 

@@ -10,7 +10,7 @@ from sim import seeds
 from sim.errors import InputError
 from sim.evaluation import evaluate
 from sim.problem import Problem
-from sim.results import Deal, Provenance, magnitude
+from sim.results import Deal, Provenance, magnitude, named
 from sim.solver import noncoop
 from sim.solver import solutions as sol
 from sim.solver.frontier import Frontier, frontier
@@ -51,15 +51,15 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         for k, ref in refine_solutions(problem, front, rows).items():
             terms = problem.terms(ref.idx)
             terms.update({problem.issues[i]: x for i, x in ref.x.items()})
-            solutions[k] = Deal(terms, _named(problem, ref.utility),
-                                _named(problem, ref.expected), ref.p_ratified, refined=True)
+            solutions[k] = Deal(terms, named(problem.parties, ref.utility),
+                                named(problem.parties, ref.expected), ref.p_ratified, refined=True)
     names = list(problem.parties)
     ideal = (front.expected.max(axis=0) if len(front.idx) else [None] * len(names))
     return SolveResult(
         scenario=problem.name, parties=names, method=front.method, total=problem.total,
         feasible=front.feasible, acceptable=front.acceptable,
         acceptable_exact=front.count.exact, acceptable_interval=front.count.interval,
-        reservation=_named(problem, problem.reservation),
+        reservation=named(problem.parties, problem.reservation),
         ideal={n: (float(x) if x is not None else None) for n, x in zip(names, ideal,
                                                                        strict=True)},
         veto={n: bool(v) for n, v in zip(names, problem.veto, strict=True)},
@@ -116,7 +116,7 @@ def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProp
         row = int(np.argmax(mix))
         # A lottery mixes frontier deals; the terms shown are those of its likeliest deal.
         lottery = not np.allclose(gains[row], payoff, atol=1e-9)
-        return Proposal(problem.terms(front.idx[row]), _named(problem, payoff + r), lottery)
+        return Proposal(problem.terms(front.idx[row]), named(problem.parties, payoff + r), lottery)
 
     if problem.veto.sum() == 2 and len(names) == 2:
         out = {}
@@ -128,8 +128,8 @@ def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProp
     eq = noncoop.random_proposer(gains, problem.patience, problem.power, problem.veto)
     w = eq.values
     return RandomProposer(
-        recognition=_named(problem, problem.power / problem.power.sum()),
-        converged=eq.converged, value=_named(problem, w + r),
+        recognition=named(problem.parties, problem.power / problem.power.sum()),
+        converged=eq.converged, value=named(problem.parties, w + r),
         proposals={names[i]: offer(mix, eq.payoffs[i]) if mix is not None else None
                    for i, mix in enumerate(eq.proposals)},
         proposer_premium={n: float(eq.payoffs[i, i] - w[i]) for i, n in enumerate(names)},
@@ -153,9 +153,5 @@ def apart(problem: Problem, deadline: float | None = None,
 
 
 def _frontier_deal(problem: Problem, front: Frontier, r: int) -> Deal:
-    return Deal(problem.terms(front.idx[r]), _named(problem, front.utility[r]),
-                _named(problem, front.expected[r]), float(front.p_ratified[r]))
-
-
-def _named(problem: Problem, values) -> dict[str, float]:
-    return {n: float(x) for n, x in zip(problem.parties, values, strict=True)}
+    return Deal(problem.terms(front.idx[r]), named(problem.parties, front.utility[r]),
+                named(problem.parties, front.expected[r]), float(front.p_ratified[r]))

@@ -18,8 +18,9 @@ from sim.results import (
     Provenance,
     Reason,
     Scalar,
-    count,
     flat,
+    metric_count,
+    named,
     plain,
     reason_dict,
 )
@@ -46,8 +47,8 @@ class FrontierDeals:
                 for k, (name, j) in enumerate(zip(self.issues, self.idx[i], strict=True))}
 
     def deal(self, i: int) -> Deal:
-        return Deal(self.terms(i), _named(self.parties, self.utility[i]),
-                    _named(self.parties, self.expected[i]), float(self.p_ratified[i]))
+        return Deal(self.terms(i), named(self.parties, self.utility[i]),
+                    named(self.parties, self.expected[i]), float(self.p_ratified[i]))
 
     def to_frame(self):
         """One row per frontier deal: its terms, then utility.<party>, expected_utility.<party>
@@ -249,8 +250,8 @@ class SolveResult:
         utilities (`nash.u.<party>`), expected utilities (`nash.eu.<party>`) and P(ratified),
         each package's acceptability, P(ratified) and gap."""
         row: dict[str, Scalar] = {
-            "total": count(self.total), "feasible": count(self.feasible),
-            "acceptable": count(self.acceptable), "acceptable_exact": self.acceptable_exact,
+            "total": metric_count(self.total), "feasible": metric_count(self.feasible),
+            "acceptable": metric_count(self.acceptable), "acceptable_exact": self.acceptable_exact,
             "zopa": len(self.frontier) > 0,
             "pareto": len(self.frontier),
         }
@@ -280,7 +281,3 @@ def _deal_metrics(name: str, deal: Deal | None, issues: tuple[str, ...], parties
     row.update(flat(f"{name}.eu", deal.expected_utility))
     row[f"{name}.p_ratified"] = deal.p_ratified
     return row
-
-
-def _named(names, values) -> dict[str, float]:
-    return {n: float(x) for n, x in zip(names, values, strict=True)}

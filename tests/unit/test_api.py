@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim import api, seeds
-from sim.results import Result, count
+from sim.results import Result, metric_count
 from tests.conftest import ROOT, SCENARIOS
 
 DEFAULT = SCENARIOS / "berlin-2025-12.yaml"
@@ -95,8 +95,9 @@ def test_solve_metrics_are_one_flat_row(berlin, berlin_result):
 
 
 def test_counts_beyond_int64_become_floats():
-    assert count(2**63 - 1) == 2**63 - 1 and isinstance(count(2**63 - 1), int)
-    assert isinstance(count(5**40), float) and count(5**40) == pytest.approx(5.0**40)
+    assert metric_count(2**63 - 1) == 2**63 - 1 and isinstance(metric_count(2**63 - 1), int)
+    assert isinstance(metric_count(5**40), float) and metric_count(5**40) == pytest.approx(
+        5.0**40)
 
 
 def test_the_frontier_as_a_frame(berlin_result):
