@@ -189,6 +189,10 @@ def _noncooperative(r) -> str:
         f"{p} {_rounded(v):+.3f}" for p, v in nc.proposer_premium.items()))
     out.append("  cost of one round of delay: " + ", ".join(
         f"{p} {_rounded(v):.3f}" for p, v in nc.cost_of_delay.items()))
+    if not nc.converged:
+        out.append(f"  not settled: the values still moved by {nc.residual:.1e} in the last "
+                   "round (the proposals cycle on this discrete set); the table shows the last "
+                   "round")
     return "\n".join(out)
 
 

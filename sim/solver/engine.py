@@ -68,7 +68,7 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         provenance=Provenance(problem.scenario_hash),
         solutions=solutions,
         packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
-        noncooperative=predict(problem, front),
+        noncooperative=predict(problem, front, deadline),
         gap=None if len(front.idx) else apart(problem, deadline, rng),
     )
 
@@ -104,8 +104,10 @@ def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> P
                            gap, better, ev.to_accept)
 
 
-def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProposer | None:
-    """The non-cooperative prediction over the frontier (see noncoop.py)."""
+def predict(problem: Problem, front: Frontier, deadline: float | None = None
+            ) -> AlternatingOffers | RandomProposer | None:
+    """The non-cooperative prediction over the frontier (see noncoop.py); the random
+    proposer's fixed point stops unsettled past `deadline`."""
     if not len(front.idx):
         return None
     gains = front.expected - problem.reservation
@@ -125,11 +127,12 @@ def predict(problem: Problem, front: Frontier) -> AlternatingOffers | RandomProp
             out[names[first]] = (offer(eq.proposals[0], eq.payoffs[0]),
                                  offer(eq.proposals[1], eq.payoffs[1]))
         return AlternatingOffers(out)
-    eq = noncoop.random_proposer(gains, problem.patience, problem.power, problem.veto)
+    eq = noncoop.random_proposer(gains, problem.patience, problem.power, problem.veto,
+                                 deadline=deadline)
     w = eq.values
     return RandomProposer(
         recognition=named(problem.parties, problem.power / problem.power.sum()),
-        converged=eq.converged, value=named(problem.parties, w + r),
+        converged=eq.converged, residual=eq.residual, value=named(problem.parties, w + r),
         proposals={names[i]: offer(mix, eq.payoffs[i]) if mix is not None else None
                    for i, mix in enumerate(eq.proposals)},
         proposer_premium={n: float(eq.payoffs[i, i] - w[i]) for i, n in enumerate(names)},

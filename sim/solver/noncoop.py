@@ -20,11 +20,14 @@ passes the frontier; the functions here work on any (m, n) array of gains.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 TOL = 1e-12
+MAX_ROUNDS = 5_000  # fixed-point rounds at most: a discrete set can make them cycle
+STALL = 100  # rounds without a smaller residual before the step is halved
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Equilibrium:
     proposals: list[np.ndarray]  # per proposer: weights over deals (a mixed proposal)
     payoffs: np.ndarray  # (n proposers, n) expected gains when each proposes
     converged: bool
+    residual: float = 0.0  # how far the values still moved in the last round (0: settled)
 
 
 def _proposal(gains: np.ndarray, i: int, ok: np.ndarray, required: np.ndarray,
@@ -54,22 +58,37 @@ def _proposal(gains: np.ndarray, i: int, ok: np.ndarray, required: np.ndarray,
 
 
 def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.ndarray,
-                    veto: np.ndarray, quota: int | None = None, max_iter: int = 20_000
-                    ) -> Equilibrium:
-    """Baron-Ferejohn stationary equilibrium over the rows of `gains` (m deals, n parties)."""
+                    veto: np.ndarray, quota: int | None = None, max_iter: int = MAX_ROUNDS,
+                    deadline: float | None = None) -> Equilibrium:
+    """Baron-Ferejohn stationary equilibrium over the rows of `gains` (m deals, n parties).
+
+    On a discrete set the values can cycle between a few proposals instead of settling (no
+    stationary equilibrium in these strategies need exist there); the iteration is then
+    halved whenever the residual stops falling, and once the step is below 1/256, after
+    `max_iter` rounds, or past `deadline` (time.monotonic()), it stops with `converged` False
+    and the last round's `residual`."""
     m, n = gains.shape
     recognition = recognition / recognition.sum()
     w = np.zeros(n)
-    damping = 1.0
-    for it in range(1, max_iter + 1):
+    damping, best, stalled = 1.0, np.inf, 0
+    for _ in range(max_iter):
         payoffs, proposals = _round(gains, patience * w, veto, quota, patience * w)
         new = recognition @ payoffs
-        if np.abs(new - w).max() < 1e-13:
+        residual = float(np.abs(new - w).max())
+        if residual < 1e-13:
             return Equilibrium(new, proposals, payoffs, True)
-        if it % 1000 == 0:
-            damping = max(0.05, damping / 2)  # a discrete set can make plain iteration cycle
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        if residual < best:
+            best, stalled = residual, 0
+        else:
+            stalled += 1
+        if stalled == STALL:  # no progress: a cycle; take smaller steps toward its middle
+            damping, best, stalled = damping / 2, residual, 0
+            if damping < 1 / 256:
+                break
         w = (1 - damping) * w + damping * new
-    return Equilibrium(w, proposals, payoffs, False)
+    return Equilibrium(w, proposals, payoffs, False, residual)
 
 
 def _round(gains, threshold, veto, quota, fallback):

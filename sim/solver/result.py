@@ -130,11 +130,12 @@ class RandomProposer:
     proposals: dict[str, Proposal | None]  # None: no offer every veto party accepts
     proposer_premium: dict[str, float]
     cost_of_delay: dict[str, float]
+    residual: float = 0.0  # unsettled: how far the values still moved in the last round
     protocol: str = "random proposer, unanimity among veto parties (Baron-Ferejohn)"
 
     def to_dict(self) -> dict:
         return {"protocol": self.protocol, "recognition": self.recognition,
-                "converged": self.converged, "value": self.value,
+                "converged": self.converged, "residual": self.residual, "value": self.value,
                 "proposals": {n: p.to_dict() if p else None for n, p in self.proposals.items()},
                 "proposer_premium": self.proposer_premium, "cost_of_delay": self.cost_of_delay}
 

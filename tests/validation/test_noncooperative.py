@@ -2,6 +2,7 @@
 the solver at their edges (no discounting, a proposer's own share)."""
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -105,3 +106,34 @@ def test_alternating_offers_without_discounting_is_the_limit_of_equal_patience()
     x = np.linspace(0, 1, 11)
     eq = alternating(np.stack([x, 1 - x], axis=1), np.array([1.0, 1.0]))
     assert eq.values[0] == pytest.approx(0.5, abs=1e-6)
+
+
+# Three deals on which the fixed point cycles: each proposer's best accepted deal switches as
+# the values move, and no stationary equilibrium in these strategies settles it.
+CYCLING = np.array([[1.0, 0.1, 0.9], [0.3, 0.4, 0.8], [0.8, 0.5, 0.3]])
+
+
+def test_a_cycling_fixed_point_stops_unsettled_and_says_by_how_much():
+    eq = random_proposer(CYCLING, np.full(3, 0.9), np.ones(3), np.ones(3, dtype=bool))
+    assert not eq.converged
+    assert eq.residual > 1e-6
+
+
+def test_the_fixed_point_stops_at_its_deadline():
+    eq = random_proposer(CYCLING, np.full(3, 0.9), np.ones(3), np.ones(3, dtype=bool),
+                         deadline=time.monotonic() - 1)
+    assert not eq.converged and eq.residual > 0
+
+
+def test_solve_reports_an_unsettled_prediction_in_words():
+    from sim.api import from_dict, solve
+    from sim.report.text import solve_result
+
+    parties = {f"p{i}": {"weights": {"deal": 1.0}, "reservation": 0.0, "patience": 0.9,
+                         "values": {"deal": dict(zip("abc", CYCLING[:, i], strict=True))}}
+               for i in range(3)}
+    r = solve(from_dict({"name": "cycle", "issues": {"deal": {"levels": list("abc")}},
+                         "parties": parties}))
+    assert not r.noncooperative.converged
+    assert r.to_dict()["noncooperative"]["residual"] == r.noncooperative.residual > 1e-6
+    assert "not settled" in solve_result(r)
