@@ -240,6 +240,26 @@ def test_nondominated_matches_all_pairs_past_the_bitset_threshold(n, d, seed, st
     assert np.array_equal(nondominated(y, strict), nondominated_naive(y, strict))
 
 
+@given(st.integers(150, 2500), st.integers(3, 12), st.integers(0, 10 ** 6), st.booleans())
+def test_nondominated_in_boxes_matches_all_pairs(n, d, seed, strict_some):
+    """The boxed path that large sets take (forced here at small sizes), up to 12 columns
+    (beyond 10, only the first ten are binned), with ties, strict columns and infinities."""
+    from unittest import mock
+
+    from sim.solver import pareto
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 8, (n, d)) / 7
+    y[:, -1] = y[:, :-1].sum(axis=1) % 1  # anti-correlated: a large frontier, as in practice
+    strict = None
+    if strict_some:
+        strict = np.arange(d) < rng.integers(1, d)
+        y[rng.random(n) < 0.1, -1] = np.inf
+    with mock.patch.object(pareto, "_BOXED", 0):
+        got = pareto.nondominated(y, strict)
+    assert np.array_equal(got, pareto.nondominated_naive(y, strict))
+
+
 @given(scenario_dicts())
 def test_what_it_takes_makes_every_deal_acceptable_or_says_a_rule_forbids_it(data):
     """evaluate checks its own list by evaluating the deal again with every change made; here:
