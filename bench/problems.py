@@ -14,9 +14,15 @@ import numpy as np
 
 
 def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0,
-                    reservation: float = 0.0) -> dict:
+                    reservation: float = 0.0, red_lines: bool = False) -> dict:
     """Scenario data (the YAML's dict form) for `sim.from_dict`. `reservation` above 0 (each
-    party's minimum) is the realistic case: it cuts through the middle of the utilities."""
+    party's minimum) is the realistic case: it cuts through the middle of the utilities.
+
+    `red_lines`: constraints over every issue, so that no issue is free and the solver must
+    enumerate. Each party refuses, on each pair of neighbouring issues of its own pairing
+    ((0, 1), (2, 3)... for even parties, (1, 2), (3, 4)... and (last, 0) for odd ones),
+    deals that put both issues among its three worst levels: each red line excludes 9% of its
+    pair's combinations, and together they exclude most deals."""
     rng = np.random.default_rng(seed)
     issues = {f"i{k}": {"levels": [f"v{j}" for j in range(levels)]} for k in range(n_issues)}
     data: dict = {"name": f"random-{n_issues}x{levels}-{parties}p-s{seed}", "issues": issues,
@@ -30,13 +36,23 @@ def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int
         weights = {f"i{k}": float(w) for k, w in enumerate(rng.uniform(0.05, 1.0, n_issues))}
         data["parties"][f"p{p}"] = {"weights": weights, "values": values,
                                     "reservation": reservation}
+        if red_lines:
+            data["parties"][f"p{p}"]["red_lines"] = [
+                {"when": {f"i{k}": {"in": _worst(values[f"i{k}"], 3)}
+                          for k in (a, (a + 1) % n_issues)}}
+                for a in range(p % 2, n_issues - 1 + p % 2, 2)]
     return data
 
 
+def _worst(values: dict[str, float], n: int) -> list[str]:
+    """The n levels worth least."""
+    return sorted(values, key=values.get)[:n]
+
+
 def random_problem(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0,
-                   reservation: float = 0.0):
+                   reservation: float = 0.0, red_lines: bool = False):
     """The compiled sim Problem of `random_scenario`."""
     import sim
 
     return sim.compile_problem(sim.from_dict(random_scenario(n_issues, levels, parties, seed,
-                                                             reservation)))
+                                                             reservation, red_lines)))

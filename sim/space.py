@@ -48,16 +48,28 @@ def _order(problem: Problem, tables: list[Factor], only: list[int] | None) -> li
 
 def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
           chunk: int = CHUNK, only: list[int] | None = None,
-          deadline: float | None = None) -> Iterator[np.ndarray]:
+          deadline: float | None = None, beaten=None) -> Iterator[np.ndarray]:
     """Chunks of (n, K) level indices of every deal that the rules and red lines allow
     (and, with `ratifiable`, that every voting body passes; with `bound`, that could still
     reach every veto party's reservation; the caller checks acceptability exactly).
-    With `only`, just those issues are enumerated and the others stay at level 0."""
+    With `only`, just those issues are enumerated and the others stay at level 0 (the bound
+    then counts on the most the others could add).
+
+    `beaten`, with `bound`: a function of ideal points (m, P) (the most each party could get
+    from a partial deal's completions) returning True where the caller no longer needs any
+    completion (a deal it already holds beats them all). It is read afresh at every step, so
+    it can use what the caller found in the chunks yielded so far."""
+    for rows, _ in _walk(problem, ratifiable, bound, chunk, only, deadline, beaten):
+        yield rows
+
+
+def _walk(problem: Problem, ratifiable: bool, bound: bool, chunk: int, only: list[int] | None,
+          deadline: float | None, beaten) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`deals`, each chunk with its utility from the enumerated issues (no interactions)."""
     tables = _constraints(problem, ratifiable)
     if any(not t.issues for t in tables):  # a constant table that is not all True: all False
         return
     order = _order(problem, tables, only)
-    assert only is None or not bound, "the bound needs every issue's utility"
     done_at = {}
     for t in tables:
         done_at.setdefault(max(order.index(k) for k in t.issues), []).append(t)
@@ -66,31 +78,53 @@ def deals(problem: Problem, ratifiable: bool = False, bound: bool = False,
     extra = np.zeros(P)  # interactions may add at most their positive part
     for p, f in problem.interactions:
         extra[p] += max(0.0, float(f.table.max()))
-    rest = np.zeros((len(order) + 1, P))
+    rest = np.zeros((len(order) + 1, P))  # the most the issues after each step can add
+    rest[-1] = sum((contrib[k].max(axis=0) for k in range(len(problem.sizes))
+                    if k not in order), np.zeros(P))
     for step in range(len(order) - 1, -1, -1):
         rest[step] = rest[step + 1] + contrib[order[step]].max(axis=0)
+    dtype = np.uint8 if max(problem.sizes) <= 256 else np.int32  # narrow rows: less to copy
+
+    def grow(rows: np.ndarray, u: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """The children of `rows` on the step's issue that pass every test completed there;
+        the rejected ones are never materialised."""
+        k = order[step]
+        levels = np.arange(problem.sizes[k])
+        keep = np.ones((len(rows), len(levels)), dtype=bool)
+        for t in done_at.get(step, []):
+            keep &= t.table[tuple(levels[None, :] if j == k else rows[:, j, None]
+                                  for j in t.issues)]
+        if bound:
+            ideal = u[:, None, :] + (contrib[k] + rest[step + 1] + extra)[None, :, :]
+            keep &= problem.reaches(ideal)
+            if beaten is not None and step < len(order) - 1:
+                parent, level = np.nonzero(keep)
+                keep[parent, level] = ~beaten(ideal[parent, level])
+        parent, level = np.nonzero(keep)
+        rows = rows[parent]
+        rows[:, k] = level
+        return rows, u[parent] + contrib[k][level]
+
+    # With `beaten`, blocks start small and double with every chunk yielded, so that the
+    # caller holds good deals early, when they can still prune most of the space.
+    size = [min(chunk, 1 << 12) if beaten is not None else chunk]
+
     def explore(rows: np.ndarray, u: np.ndarray, step: int) -> Iterator[np.ndarray]:
         if deadline is not None and time.monotonic() > deadline:
             raise OutOfTime
-        if step == len(order) or not len(rows):
-            if len(rows):
-                yield rows
+        if step == len(order):
+            size[0] = min(chunk, 2 * size[0])
+            yield rows.astype(np.int64), u
             return
-        k = order[step]
-        n = problem.sizes[k]
-        rows = np.repeat(rows, n, axis=0)
-        rows[:, k] = np.tile(np.arange(n), len(rows) // n)
-        u = np.repeat(u, n, axis=0) + contrib[k][rows[:, k]]
-        keep = np.ones(len(rows), dtype=bool)
-        for t in done_at.get(step, []):
-            keep &= t.at(rows)
-        if bound:
-            keep &= problem.reaches(u + rest[step + 1] + extra)
-        rows, u = rows[keep], u[keep]
-        for start in range(0, len(rows), chunk):
-            yield from explore(rows[start:start + chunk], u[start:start + chunk], step + 1)
+        start = 0
+        while start < len(rows):
+            block = max(1, size[0] // problem.sizes[order[step]])  # children per block <= size
+            grown, gu = grow(rows[start:start + block], u[start:start + block], step)
+            start += block
+            if len(grown):
+                yield from explore(grown, gu, step + 1)
 
-    yield from explore(np.zeros((1, len(problem.sizes)), dtype=np.int64), np.zeros((1, P)), 0)
+    yield from explore(np.zeros((1, len(problem.sizes)), dtype=dtype), np.zeros((1, P)), 0)
 
 
 def count(problem: Problem, ratifiable: bool = False, limit: int | None = None,
@@ -102,6 +136,9 @@ def count(problem: Problem, ratifiable: bool = False, limit: int | None = None,
         return 0
     read = sorted(set().union(*(t.issues for t in tables)))
     free = math.prod(s for k, s in enumerate(problem.sizes) if k not in read)
+    summed = _eliminate(tables, problem.sizes)
+    if summed is not None:
+        return summed * free
     total = 0
     # Looking for a few deals, small chunks reach a first complete deal sooner (depth first).
     size = CHUNK if limit is None else max(64, min(CHUNK, limit))
@@ -111,6 +148,38 @@ def count(problem: Problem, ratifiable: bool = False, limit: int | None = None,
         if limit is not None and total >= limit:
             break
     return total
+
+
+ELIMINATION_CELLS = 1 << 22  # the largest table variable elimination may build
+INT64_BELOW = 1 << 62  # counts over fewer assignments than this fit int64; Python ints beyond
+
+
+def _eliminate(tables: list[Factor], sizes: tuple[int, ...]) -> int | None:
+    """How many assignments of the issues the tables read pass them all, by variable
+    elimination (the sum over deals of the tables' product, one issue summed out at a time,
+    the one whose merged table is smallest first); None when some merged table would exceed
+    ELIMINATION_CELLS (then enumerate). Exact: int64 while the counts fit, Python ints
+    beyond."""
+    read = sorted(set().union(*(t.issues for t in tables)))
+    dtype = np.int64 if math.prod(sizes[k] for k in read) < INT64_BELOW else object
+    factors = [(tuple(t.issues), t.table.astype(dtype)) for t in tables]
+    for _ in read:
+        cells = {}
+        for k in set().union(*(f[0] for f in factors)):
+            scope = set().union(*(f[0] for f in factors if k in f[0])) - {k}
+            cells[k] = math.prod(sizes[j] for j in scope)
+        k = min(cells, key=lambda j: (cells[j], j))
+        if cells[k] > ELIMINATION_CELLS:
+            return None
+        touching = [f for f in factors if k in f[0]]
+        factors = [f for f in factors if k not in f[0]]
+        scope = sorted(set().union(*(f[0] for f in touching)) - {k})
+        label = {j: i for i, j in enumerate([*scope, k])}  # einsum's labels: 0, 1, ...
+        operands = []
+        for issues, table in touching:
+            operands += [table, [label[j] for j in issues]]
+        factors.append((tuple(scope), np.einsum(*operands, [label[j] for j in scope])))
+    return int(math.prod(int(f[1]) for f in factors))
 
 
 @dataclass(frozen=True)
@@ -191,10 +260,8 @@ def _count_exactly(problem: Problem, deadline: float | None, tally: list[int]) -
     head = sorted(set().union(*(t.issues for t in tables),
                               *(f.issues for _, f in problem.interactions)))
     tail = [problem.contributions[k] for k in range(len(problem.sizes)) if k not in head]
-    for rows in deals(problem, ratifiable=True, only=head):
-        u = np.zeros((len(rows), len(problem.parties)))
-        for k in head:
-            u += problem.contributions[k][rows[:, k]]
+    # The bound drops partial deals no completion lifts to every veto reservation.
+    for rows, u in _walk(problem, True, True, CHUNK, head, deadline, None):
         for p, f in problem.interactions:
             u[:, p] += f.at(rows)
         _completions(problem, u, tail, deadline, tally)

@@ -25,7 +25,7 @@ import numpy as np
 from sim import space
 from sim.problem import Problem
 from sim.results import magnitude
-from sim.solver.pareto import canonical, nondominated
+from sim.solver.pareto import canonical, covered, nondominated
 
 SMALL = 20_000  # below this, enumerating is as fast as anything
 
@@ -105,25 +105,38 @@ def _empty(problem: Problem) -> tuple:
     return (np.empty((0, K), dtype=np.int64), np.empty((0, P)), np.empty((0, P)), np.empty(0))
 
 
-def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | None = None
-                   ) -> Frontier:
+COVER_MARGIN = 1e-11  # a partial deal is dropped only when a held deal beats it by this
+
+
+def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | None = None,
+                   rng: np.random.Generator | None = None) -> Frontier:
     """Every deal the constraints allow (see space.py), then a running non-dominated merge;
-    space.OutOfTime past `deadline`."""
-    front = _empty(problem)
-    acceptable = 0
-    for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk, deadline=deadline):
+    space.OutOfTime past `deadline`. Branch and bound: a partial deal whose completions can
+    give no party more than a deal already on the running frontier (in every party's best
+    case, by a margin above the frontier's rounding) is never completed. The counts are then
+    made apart, exact, or estimated with `rng` past the deadline."""
+    front = [_empty(problem)]
+    floor = np.where(problem.veto, -np.inf, problem.reservation)
+
+    def beaten(ideal: np.ndarray) -> np.ndarray:
+        # Expected utility P U + (1 - P) r is at most max(U, r): at most the ideal or r.
+        return covered(np.maximum(ideal, floor) + COVER_MARGIN, front[0][2])
+
+    for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk, deadline=deadline,
+                           beaten=beaten):
         u = problem.utility(idx)
         ok = problem.acceptable(idx, u)
-        acceptable += int(ok.sum())
         if not ok.any():
             continue
         idx, u = idx[ok], u[ok]
         p = problem.p_ratified(idx)
         eu = problem.expected_utility(idx, u)
-        keep = nondominated(eu)
-        front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
-    return _finish(problem, front, acceptable, space.count(problem, deadline=deadline),
-                   "enumerate")
+        keep = np.flatnonzero(~covered(eu + COVER_MARGIN, front[0][2]))  # beaten already
+        keep = keep[nondominated(eu[keep])]
+        front[0] = _merge(front[0], (idx[keep], u[keep], eu[keep], p[keep]))
+    feasible = space.count(problem, deadline=deadline)
+    count = space.count_acceptable(problem, deadline, rng, known=len(front[0][0]), most=feasible)
+    return _finish(problem, front[0], count, feasible, "enumerate")
 
 
 def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = None,
@@ -240,7 +253,7 @@ def frontier(problem: Problem, method: str = "auto", deadline: float | None = No
     if method == "auto":
         method = choose_method(problem)
     if method == "enumerate":
-        return by_enumeration(problem, deadline=deadline)
+        return by_enumeration(problem, deadline=deadline, rng=rng)
     if method == "issue":
         return by_issue(problem, deadline=deadline, rng=rng)
     raise ValueError(f"unknown method {method!r}; valid: auto, enumerate, issue")

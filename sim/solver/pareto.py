@@ -183,6 +183,18 @@ def _dominated_by(q: np.ndarray, qsums: np.ndarray, a: np.ndarray, asums: np.nda
     return dominated
 
 
+def covered(points: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """True where some row of `by` is at least the point in every coordinate with a larger sum
+    (callers add a margin to the points for a strict test). Not rounded: a test for pruning."""
+    if not len(by) or not len(points):
+        return np.zeros(len(points), dtype=bool)
+    sums, by_sums = points.sum(axis=1), by.sum(axis=1)
+    order, by_order = np.argsort(-sums, kind="stable"), np.argsort(-by_sums, kind="stable")
+    out = np.empty(len(points), dtype=bool)
+    out[order] = _dominated_by(points[order], sums[order], by[by_order], by_sums[by_order])
+    return out
+
+
 def nondominated_naive(points: np.ndarray, strict: np.ndarray | None = None) -> np.ndarray:
     """All-pairs reference implementation (also the fast path for a few points)."""
     y = canonical(points)
