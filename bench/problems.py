@@ -14,7 +14,8 @@ import numpy as np
 
 
 def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0,
-                    reservation: float = 0.0, red_lines: bool = False) -> dict:
+                    reservation: float = 0.0, red_lines: bool = False,
+                    referendum: bool = False) -> dict:
     """Scenario data (the YAML's dict form) for `sim.from_dict`. `reservation` above 0 (each
     party's minimum) is the realistic case: it cuts through the middle of the utilities.
 
@@ -22,7 +23,12 @@ def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int
     enumerate. Each party refuses, on each pair of neighbouring issues of its own pairing
     ((0, 1), (2, 3)... for even parties, (1, 2), (3, 4)... and (last, 0) for odd ones),
     deals that put both issues among its three worst levels: each red line excludes 9% of its
-    pair's combinations, and together they exclude most deals."""
+    pair's combinations, and together they exclude most deals.
+
+    `referendum`: the first party's deal goes to a referendum whose voters read every issue
+    but the last, in two segments (hawks and doves, half each) who like what that party likes
+    (logit effects 3 (v - 1/2) of its values) around intercepts of -0.3 and +0.5, with a
+    common swing of sd 0.5: a vote too large to tabulate at 10^9 deals."""
     rng = np.random.default_rng(seed)
     issues = {f"i{k}": {"levels": [f"v{j}" for j in range(levels)]} for k in range(n_issues)}
     data: dict = {"name": f"random-{n_issues}x{levels}-{parties}p-s{seed}", "issues": issues,
@@ -41,6 +47,14 @@ def random_scenario(n_issues: int, levels: int = 10, parties: int = 4, seed: int
                 {"when": {f"i{k}": {"in": _worst(values[f"i{k}"], 3)}
                           for k in (a, (a + 1) % n_issues)}}
                 for a in range(p % 2, n_issues - 1 + p % 2, 2)]
+    if referendum:
+        first = data["parties"]["p0"]["values"]
+        effects = {f"i{k}": {lv: round(3 * (v - 0.5), 6) for lv, v in first[f"i{k}"].items()}
+                   for k in range(n_issues - 1)}
+        data["ratification"] = {"vote": {
+            "kind": "referendum", "party": "p0", "swing_sd": 0.5, "effects": effects,
+            "segments": {"hawks": {"share": 0.5, "intercept": -0.3},
+                         "doves": {"share": 0.5, "intercept": 0.5}}}}
     return data
 
 
@@ -50,9 +64,10 @@ def _worst(values: dict[str, float], n: int) -> list[str]:
 
 
 def random_problem(n_issues: int, levels: int = 10, parties: int = 4, seed: int = 0,
-                   reservation: float = 0.0, red_lines: bool = False):
+                   reservation: float = 0.0, red_lines: bool = False,
+                   referendum: bool = False):
     """The compiled sim Problem of `random_scenario`."""
     import sim
 
-    return sim.compile_problem(sim.from_dict(random_scenario(n_issues, levels, parties, seed,
-                                                             reservation, red_lines)))
+    return sim.compile_problem(sim.from_dict(random_scenario(
+        n_issues, levels, parties, seed, reservation, red_lines, referendum)))

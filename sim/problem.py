@@ -32,24 +32,38 @@ def at_least(u: np.ndarray, r: np.ndarray | float) -> np.ndarray:
     return u >= np.asarray(r) - ACCEPT_TOL
 
 
+TABULATE_UP_TO = 1 << 18  # cells: a larger factor of a ratification body is not tabulated
+
+
 @dataclass(frozen=True)
 class Factor:
-    """A function of a deal that reads only `issues`: table[levels of those issues]."""
+    """A function of a deal that reads only `issues`: table[levels of those issues], or, for a
+    factor too large to tabulate (a vote reading most issues), `fn` evaluated on the deals."""
 
     issues: tuple[int, ...]
-    table: np.ndarray
+    table: np.ndarray | None
+    fn: Any = None  # (..., K) level indices -> values; used when table is None
 
     def at(self, idx: np.ndarray) -> np.ndarray:
+        if self.table is None:
+            return np.asarray(self.fn(idx))
         if not self.issues:  # a constant: broadcast to one value per deal
             return np.broadcast_to(self.table, idx.shape[:-1])
         return self.table[tuple(idx[..., k] for k in self.issues)]
 
+    @property
+    def tabulated(self) -> bool:
+        return self.table is not None
+
     @classmethod
     def tabulate(cls, issues: frozenset[int] | tuple[int, ...], sizes: tuple[int, ...],
-                 fn) -> Factor:
-        """Evaluate fn(idx) on every combination of `issues`' levels (others at level 0)."""
+                 fn, up_to: int | None = None) -> Factor:
+        """Evaluate fn(idx) on every combination of `issues`' levels (others at level 0); with
+        `up_to`, a factor of more cells stays untabulated (fn is called on each deal)."""
         ks = tuple(sorted(issues))
         shape = tuple(sizes[k] for k in ks)
+        if up_to is not None and math.prod(shape) > up_to:
+            return cls(ks, None, fn)
         combos = np.zeros((math.prod(shape), len(sizes)), dtype=np.int64)
         if ks:
             mesh = np.indices(shape).reshape(len(ks), -1).T
@@ -109,8 +123,10 @@ class Body:
         model, shift = self.model, self.shift + change
         return replace(
             self, shift=shift,
-            yes_share=Factor.tabulate(model.issues, sizes, lambda i: model.yes_share(i, shift)),
-            p_pass=Factor.tabulate(model.issues, sizes, lambda i: model.p_pass(i, shift)))
+            yes_share=Factor.tabulate(model.issues, sizes, lambda i: model.yes_share(i, shift),
+                                      TABULATE_UP_TO),
+            p_pass=Factor.tabulate(model.issues, sizes, lambda i: model.p_pass(i, shift),
+                                   TABULATE_UP_TO))
 
     def p_pass_at(self, idx: np.ndarray, change: float = 0.0) -> np.ndarray:
         """P(pass) of each deal with the mood moved by `change` from the tables'."""
@@ -351,7 +367,7 @@ class Problem:
         """True where the body does not vote on the deal or passes it, over its issues."""
         issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
         return Factor.tabulate(issues, self.sizes, lambda idx: ~body.applies.at(idx)
-                               | self.passes(body.p_pass.at(idx)))
+                               | self.passes(body.p_pass.at(idx)), TABULATE_UP_TO)
 
     def ratifiable(self, idx: np.ndarray) -> np.ndarray:
         """Every binding body that votes on the deal passes it."""

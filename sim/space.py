@@ -34,7 +34,7 @@ def _constraints(problem: Problem, ratifiable: bool) -> list[Factor]:
                                     for r in problem.red_lines]
     if ratifiable:
         tables += [problem.body_allows(b) for b in problem.bodies]
-    return [t for t in tables if not t.table.all()]
+    return [t for t in tables if not t.tabulated or not t.table.all()]
 
 
 def _order(problem: Problem, tables: list[Factor], only: list[int] | None) -> list[int]:
@@ -92,8 +92,13 @@ def _walk(problem: Problem, ratifiable: bool, bound: bool, chunk: int, only: lis
         levels = np.arange(problem.sizes[k])
         keep = np.ones((len(rows), len(levels)), dtype=bool)
         for t in done_at.get(step, []):
-            keep &= t.table[tuple(levels[None, :] if j == k else rows[:, j, None]
-                                  for j in t.issues)]
+            if t.tabulated:
+                keep &= t.table[tuple(levels[None, :] if j == k else rows[:, j, None]
+                                      for j in t.issues)]
+            else:  # a vote reading most issues: evaluated on the children themselves
+                children = np.repeat(rows, len(levels), axis=0)
+                children[:, k] = np.tile(levels, len(rows))
+                keep &= t.at(children).reshape(keep.shape)
         if bound:
             ideal = u[:, None, :] + (contrib[k] + rest[step + 1] + extra)[None, :, :]
             keep &= problem.reaches(ideal)
@@ -160,6 +165,8 @@ def _eliminate(tables: list[Factor], sizes: tuple[int, ...]) -> int | None:
     the one whose merged table is smallest first); None when some merged table would exceed
     ELIMINATION_CELLS (then enumerate). Exact: int64 while the counts fit, Python ints
     beyond."""
+    if not all(t.tabulated for t in tables):
+        return None
     read = sorted(set().union(*(t.issues for t in tables)))
     dtype = np.int64 if math.prod(sizes[k] for k in read) < INT64_BELOW else object
     factors = [(tuple(t.issues), t.table.astype(dtype)) for t in tables]

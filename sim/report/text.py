@@ -233,7 +233,9 @@ def _gap(r) -> str:
         out.append("  what else excludes most deals on its own:" if opened
                    else "  what excludes most deals on its own:")
         out.append(table(["kind", "name", "deals excluded"],
-                         [[b.kind, excerpt(b.name, 70), b.excludes] for b in top], indent=4))
+                         [[b.kind, excerpt(b.name, 70),
+                           b.excludes if b.exact else f"about {b.excludes:,}"] for b in top],
+                         indent=4))
     return "\n".join(out)
 
 

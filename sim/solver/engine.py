@@ -146,13 +146,13 @@ def apart(problem: Problem, deadline: float | None = None,
     try:
         found = distance(problem, deadline)
     except OutOfTime:
-        return Apart(blockers(problem), None, None, {}, note="not computed within the time "
+        return Apart(blockers(problem, rng), None, None, {}, note="not computed within the time "
                                                              "budget")
     if found is None:
-        return Apart(blockers(problem), None, None, {}, note="space too large")
+        return Apart(blockers(problem, rng), None, None, {}, note="space too large")
     opened, complete = openers(problem, found[2], deadline, rng)
     note = "" if complete else "stopped trying what alone would open a ZOPA at the time budget"
-    return Apart(blockers(problem), *found, note=note, openers=opened)
+    return Apart(blockers(problem, rng), *found, note=note, openers=opened)
 
 
 def _frontier_deal(problem: Problem, front: Frontier, r: int) -> Deal:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim import space
+from sim import seeds, space
 from sim.problem import Factor, Problem, at_least
 from sim.solver.result import Blocker, Opener
 
@@ -23,8 +23,16 @@ def _excluded(factor: Factor, sizes: tuple[int, ...], where: np.ndarray) -> int:
     return int(np.broadcast_to(where, factor.table.shape).sum()) * rest
 
 
-def blockers(problem: Problem) -> tuple[Blocker, ...]:
-    """Rules, red lines and ratification bodies by how many deals each excludes alone."""
+def _excluded_sampled(factor: Factor, problem: Problem, rng: np.random.Generator) -> int:
+    """How many deals an untabulated factor (a vote reading most issues) excludes, estimated
+    from space.SAMPLE uniformly drawn deals."""
+    idx = np.stack([rng.integers(0, n, space.SAMPLE) for n in problem.sizes], axis=-1)
+    return round(float((~factor.at(idx)).mean()) * problem.total)
+
+
+def blockers(problem: Problem, rng: np.random.Generator | None = None) -> tuple[Blocker, ...]:
+    """Rules, red lines and ratification bodies by how many deals each excludes alone (for a
+    vote too large to tabulate, an estimate from a sample drawn with `rng`)."""
     out = []
     for i, rule in enumerate(problem.rules):
         note = problem.rule_notes[i] if problem.rule_notes else ""
@@ -35,8 +43,13 @@ def blockers(problem: Problem) -> tuple[Blocker, ...]:
                            _excluded(r.hit, problem.sizes, r.hit.table)))
     for b in problem.bodies:
         table = problem.body_allows(b)
-        out.append(Blocker("ratification", b.name,
-                           _excluded(table, problem.sizes, ~table.table)))
+        if table.tabulated:
+            out.append(Blocker("ratification", b.name,
+                               _excluded(table, problem.sizes, ~table.table)))
+        else:
+            rng = rng if rng is not None else seeds.generator(0)
+            out.append(Blocker("ratification", b.name, _excluded_sampled(table, problem, rng),
+                               exact=False))
     return tuple(sorted(out, key=lambda x: -x.excludes))
 
 

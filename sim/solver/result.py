@@ -150,9 +150,11 @@ class Blocker:
     kind: str  # "rule", "red line" or "ratification"
     name: str
     excludes: int
+    exact: bool = True  # False: estimated from a sample (a vote too large to tabulate)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "name": self.name, "excludes": self.excludes}
+        return {"kind": self.kind, "name": self.name, "excludes": self.excludes,
+                "exact": self.exact}
 
 
 @dataclass(frozen=True)

@@ -195,3 +195,47 @@ def test_mood_changes_compose_on_every_path(berlin):
     # a tiny change stays tiny: no jump back to the compiled mood
     nudged = moved.ratification(idx, shift=1e-300)[1]
     assert np.allclose(nudged, moved.ratification(idx)[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["berlin-2025-12", "berlin-no-referendum",
+                                  "berlin-no-congress"])
+def test_votes_left_untabulated_give_the_tabulated_answers(name):
+    """A vote reading too many issues to tabulate is evaluated on the deals at hand instead;
+    forcing that on every body of the shipped scenarios changes no answer. Only what each
+    body excludes alone (reported when nothing is acceptable) becomes a sampled estimate."""
+    from unittest import mock
+
+    scenario = sim.load(SCENARIOS / f"{name}.yaml")
+    tabulated = sim.solve(scenario, time_budget=None).to_dict()
+    with mock.patch("sim.problem.TABULATE_UP_TO", 0), mock.patch("sim.compile.TABULATE_UP_TO", 0):
+        problem = sim.compile_problem(scenario)
+        assert problem.bodies and not any(b.p_pass.tabulated or b.yes_share.tabulated
+                                          for b in problem.bodies)
+        lazy = sim.solve(problem, time_budget=None).to_dict()
+    if tabulated["gap"]:
+        exact = {b["name"]: b for b in tabulated["gap"].pop("blockers")}
+        for b in lazy["gap"].pop("blockers"):
+            if b["kind"] == "ratification":
+                assert not b["exact"]
+                assert b["excludes"] == pytest.approx(exact[b["name"]]["excludes"],
+                                                      abs=0.01 * tabulated["deals"]["total"])
+            else:
+                assert b == exact[b["name"]]
+    assert_close(lazy, tabulated)
+
+
+def assert_close(a, b, path="", tol=1e-12):
+    """Equal structures; floats equal to `tol` (a vote's FFT over another batch of deals can
+    move the last bit)."""
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            assert_close(a[k], b[k], f"{path}.{k}", tol)
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_close(x, y, f"{path}[{i}]", tol)
+    elif isinstance(a, float) and isinstance(b, float):
+        assert a == pytest.approx(b, abs=tol), path
+    else:
+        assert a == b, path
