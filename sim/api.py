@@ -56,7 +56,8 @@ def warnings(scenario: Scenario | Problem) -> list[str]:
     from sim.solver.frontier import size_warning
 
     problem = _problem(scenario)
-    found = [f"{'.'.join(path)}: {message}" for path, message in warnings_for(problem)]
+    found = [f"{'.'.join(path)}: {message}" if path else message
+             for path, message in warnings_for(problem)]
     size = size_warning(problem)
     return found + ([size] if size else [])
 

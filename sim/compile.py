@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -82,7 +83,9 @@ class Compiler:
         problem.reservation[:] = problem.reservation_at()
         for name, pkg in s.packages.items():
             problem.packages[name] = problem.deal_index(pkg.terms)
-        check_feasible(problem)
+        if not check_feasible(problem):
+            problem.notes.append(((), f"no feasible deal found within {FEASIBLE_CHECK:g} s: "
+                                      "the rules and red lines may exclude every deal"))
         return problem
 
     def _bodies(self, s: Scenario, sizes: tuple[int, ...]) -> list[Body]:
@@ -125,7 +128,7 @@ def warnings_for(problem: Problem) -> list[tuple[tuple, str]]:
     """What is valid but probably not meant, as (dotted path, message): a fixed reservation
     above the most the party can get (it accepts no deal; a reservation below the least it can
     get is common, a party that accepts anything, and is not flagged)."""
-    found = []
+    found = list(problem.notes)
     best = sum(c.max(axis=0) for c in problem.contributions)
     for p, factor in problem.interactions:
         best[p] += max(0.0, float(factor.table.max()))
@@ -138,10 +141,21 @@ def warnings_for(problem: Problem) -> list[tuple[tuple, str]]:
     return found
 
 
-def check_feasible(problem: Problem) -> None:
-    """At least one deal must pass the rules and the veto parties' red lines."""
-    if space.count(problem, limit=1) == 0:
+FEASIBLE_CHECK = 5.0  # seconds spent confirming that some deal is feasible
+
+
+def check_feasible(problem: Problem, budget: float | None = None) -> bool:
+    """At least one deal must pass the rules and the veto parties' red lines: InputError if
+    none does. False when that is not settled within `budget` seconds (constraints whose
+    count cannot be factored, over a vast space; the engines then find out)."""
+    try:
+        budget = FEASIBLE_CHECK if budget is None else budget
+        found = space.count(problem, limit=1, deadline=time.monotonic() + budget)
+    except space.OutOfTime:
+        return False
+    if found == 0:
         raise InputError("no deal is feasible: the rules and red lines exclude every deal")
+    return True
 
 
 # --- one function per section of the scenario ----------------------------------------------

@@ -175,6 +175,8 @@ class Problem:
     advisory_red_lines: tuple[RedLine, ...] = ()
     advisory_bodies: tuple[Body, ...] = ()
     packages: dict[str, np.ndarray] = field(default_factory=dict)
+    # What compiling found valid but worth a word, as (dotted path, message)
+    notes: list[tuple[tuple, str]] = field(default_factory=list)
 
     # --- sizes and deals ------------------------------------------------------------------
 

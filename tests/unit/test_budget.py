@@ -138,3 +138,19 @@ def test_an_enumeration_past_the_budget_is_refused_clearly(tmp_path):
                            "2"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "could not be computed within the 2 s time budget" in proc.stderr
+
+
+def test_a_feasibility_check_that_cannot_finish_in_its_budget_is_a_warning_not_a_verdict():
+    """Constraints that cannot be counted by elimination are enumerated to find one feasible
+    deal; past the budget, compiling goes on and says so instead of hanging or failing."""
+    from unittest import mock
+
+    from tests.builders import tariff_talks, with_red_line
+
+    data = with_red_line(tariff_talks(), "exporter", {"tariff": "high", "quota": "small"})
+    with mock.patch("sim.space.ELIMINATION_CELLS", 0), \
+            mock.patch("sim.compile.FEASIBLE_CHECK", -1.0):
+        problem = sim.compile_problem(sim.from_dict(data))
+    assert sim.warnings(problem) == ["no feasible deal found within -1 s: the rules and red "
+                                     "lines may exclude every deal"]
+    assert sim.warnings(sim.compile_problem(sim.from_dict(data))) == []
