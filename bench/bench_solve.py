@@ -88,8 +88,10 @@ def time_command(argv: list[str], runs: int) -> dict:
 # --- b, c. random problems, one fresh process each ------------------------------------------
 
 def run_solve(n_issues: int, seed: int, reps: int, method: str = "auto",
-              reservation: float = 0.0, budget: float | None = None) -> dict:
-    extra = ["--reservation", str(reservation)] + (["--budget", str(budget)] if budget else [])
+              reservation: float = 0.0, budget: float | None = None, parties: int = 4,
+              flags: tuple[str, ...] = ()) -> dict:
+    extra = ["--reservation", str(reservation), "--parties", str(parties), *flags]
+    extra += ["--budget", str(budget)] if budget else []
     proc = subprocess.run(
         [sys.executable, str(HERE / "run_solve.py"), str(n_issues), "--seed", str(seed),
          "--reps", str(reps), "--method", method, *extra], cwd=ROOT, capture_output=True,
@@ -122,9 +124,11 @@ def negmas_python(arg: str | None) -> str:
     return str(bench_venv) if bench_venv.exists() else sys.executable
 
 
-def run_negmas(python: str, issues: list[int], reps: list[int]) -> dict:
+def run_negmas(python: str, issues: list[int], reps: list[int], fixtures: list[Path],
+               fixture_reps: int) -> dict:
     argv = [python, str(HERE / "compare_negmas.py"), "--issues", *map(str, issues),
-            "--reps", *map(str, reps)]
+            "--reps", *map(str, reps), "--fixture-reps", str(fixture_reps), "--fixtures",
+            *map(str, fixtures)]
     try:
         proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
     except OSError as e:
@@ -206,7 +210,50 @@ def report(res: dict) -> str:
                    f"{how}) | {fmt_s(r['median_s'])} | {len(r['times_s'])} | "
                    f"{fmt_s(min(r['times_s']))} - {fmt_s(max(r['times_s']))} | "
                    f"< {target:g} s | {verdict(r['median_s'], target)} |")
+    scale = res.get("scale")
+    if scale:
+        r = scale["red_lines"]
+        out.append(f"| `solve(problem)`, 10^8 deals (8 x 10), 4 parties, reservations 0.4, red "
+                   f"lines over every issue (method {r['method']}; frontier {r['frontier']:,}; "
+                   f"counts {'exact' if r['acceptable_exact'] else 'estimated'}) | "
+                   f"{fmt_s(r['median_s'])}, {r['added_mb']:.0f} MB added | "
+                   f"{len(r['times_s'])} | {fmt_s(min(r['times_s']))} - "
+                   f"{fmt_s(max(r['times_s']))} | < 20 s, < 2 GB | "
+                   f"{verdict(r['median_s'], 20)}, {verdict(r['added_mb'], 2048)} |")
+        r = scale["referendum"]
+        out.append(f"| `solve(problem, budget={REALISTIC_BUDGET:g})`, 10^9 deals (9 x 10), 4 "
+                   f"parties, reservations 0.4, a referendum reading 8 issues (method "
+                   f"{r['method']}; frontier {r['frontier']:,}; count "
+                   f"{'exact' if r['acceptable_exact'] else 'estimated'}) | "
+                   f"{r['added_mb']:.0f} MB added, {fmt_s(r['median_s'])} | "
+                   f"{len(r['times_s'])} | {fmt_s(min(r['times_s']))} - "
+                   f"{fmt_s(max(r['times_s']))} | < 2 GB | {verdict(r['added_mb'], 2048)} |")
+        r = scale["parties8"]
+        out.append(f"| `solve(problem)`, 10^8 deals (8 x 10), 8 parties (frontier "
+                   f"{r['frontier']:,}) | {fmt_s(r['median_s'])}, {r['added_mb']:.0f} MB added"
+                   f" | {len(r['times_s'])} | {fmt_s(min(r['times_s']))} - "
+                   f"{fmt_s(max(r['times_s']))} | < 20 s | {verdict(r['median_s'], 20)} |")
     neg = res["negmas"]
+    for family in ("random", "multi"):
+        rows = [f for f in neg.get("fixtures", []) if f["fixture"].startswith(f"negmas-{family}")]
+        good = [f for f in rows if "error" not in f]
+        if not rows:
+            continue
+        if len(good) < len(rows):
+            out.append(f"| NegMAS-made problems ({family}), 10^5 deals | - | - | - | >= 100x | "
+                       "**MISMATCH**: see below |")
+            continue
+        worst = min(good, key=lambda f: f["ratio"])
+        med = statistics.median(f["ratio"] for f in good)
+        how = ("`LinearAdditiveUtilityFunction.random`" if family == "random"
+               else "`generate_multi_issue_ufuns`")
+        fronts = [f["frontier_sim_deals"] for f in good]
+        out.append(f"| NegMAS `pareto_frontier` + `nash_points` / sim `solve`, problems made by "
+                   f"NegMAS's {how}, 10^5 deals, 4 parties, {len(good)} seeds (frontiers "
+                   f"{min(fronts):,} - {max(fronts):,}) | median {med:.0f}x | "
+                   f"{good[0]['runs']} each | worst seed {worst['ratio']:.0f}x "
+                   f"({worst['fixture']}) | >= 100x | "
+                   f"{verdict(worst['ratio'], 100, higher_is_better=True)} |")
     if "skipped" in neg:
         out.append(f"| sim vs NegMAS | - | - | - | >= 100x | skipped: "
                    f"{neg['skipped'].splitlines()[0]} |")
@@ -252,6 +299,29 @@ def report(res: dict) -> str:
                 f"{s['frontier_max_abs_diff']:.1e}) | "
                 f"{'yes' if s['nash_match'] else 'NO'} (max diff {s['nash_max_abs_diff']:.1e}),"
                 f" {'yes' if s['nash_terms_match'] else 'NO'} |")
+    if neg.get("fixtures"):
+        out += ["", "NegMAS-made problems (bench/fixtures/negmas-*.yaml; each party's reservation"
+                " its minimum utility), same process, alternating; `like for like` times sim's"
+                " frontier and Nash deal only:", "",
+                "| Fixture | NegMAS median | sim `solve` | Ratio | sim frontier + Nash | Ratio |"
+                " Frontier (NegMAS / sim distinct / sim deals) | Equal (frontier, Nash) |"
+                " Baron-Ferejohn settled |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        tie = " (a tie: another deal, same utilities)"
+        for f in neg["fixtures"]:
+            if "error" in f:
+                out.append(f"| {f['fixture']} | | | | | | | **NO**: {f['error'][:300]} | |")
+                continue
+            out.append(
+                f"| {f['fixture']} | {fmt_s(f['negmas_median_s'])} | "
+                f"{fmt_s(f['sim_median_s'])} | {f['ratio']:.0f}x | "
+                f"{fmt_s(f['sim_like_median_s'])} | {f['ratio_like']:.0f}x | "
+                f"{f['frontier_negmas']:,} / {f['frontier_sim_distinct']:,} / "
+                f"{f['frontier_sim_deals']:,} | "
+                f"{'yes' if f['frontier_match'] else 'NO'}, "
+                f"{'yes' if f['nash_match'] else 'NO'}"
+                f"{tie if f['nash_terms_match'] == 'tie' else ''}"
+                f" | {'yes' if f['converged'] else 'no (cycles)'} |")
     return "\n".join(out)
 
 
@@ -280,10 +350,20 @@ def main() -> int:
         log("  realistic reservations (0.4), 10^10 and 10^12, budget 8 s: 3 solves each ...")
         res["realistic"] = [run_solve(n, 0, 3, reservation=0.4, budget=REALISTIC_BUDGET)
                             for n in (10, 12)]
+        log("  at scale: red lines over every issue 10^8, a referendum over most issues 10^9, "
+            "8 parties 10^8 ...")
+        res["scale"] = {
+            "red_lines": run_solve(8, 0, 3, reservation=0.4, flags=("--red-lines",)),
+            "referendum": run_solve(9, 0, 3, reservation=0.4, budget=REALISTIC_BUDGET,
+                                    flags=("--referendum",)),
+            "parties8": run_solve(8, 0, 3, parties=8)}
 
     python = negmas_python(args.negmas_python)
     log(f"d. sim vs NegMAS with {python} ...")
-    res["negmas"] = run_negmas(python, [5] if quick else [5, 6], [3] if quick else [5, 3])
+    fixtures = sorted(HERE.glob("fixtures/negmas-random-*.yaml"))
+    fixtures += [] if quick else sorted(HERE.glob("fixtures/negmas-multi-*.yaml"))
+    res["negmas"] = run_negmas(python, [5] if quick else [5, 6], [3] if quick else [5, 3],
+                               fixtures, 1 if quick else 3)
 
     res["elapsed_s"] = time.perf_counter() - t_start
     text = report(res)
@@ -292,7 +372,8 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(res, indent=1))
     mismatch = res["negmas"].get("failed") or any(
-        "error" in s for s in res["negmas"].get("sizes", []))
+        "error" in s for s in [*res["negmas"].get("sizes", []),
+                               *res["negmas"].get("fixtures", [])])
     return 1 if mismatch else 0
 
 

@@ -1,6 +1,7 @@
 """sim's solve side by side with NegMAS on identical random linear-additive problems.
 
     python bench/compare_negmas.py --issues 5 6 --reps 5 3 [--levels 10] [--parties 4]
+                                   [--fixtures bench/fixtures/negmas-*.yaml]
 
 Prints one JSON object. Run it with an interpreter where both `negmas` and `sim` import (the
 project keeps NegMAS, which is AGPL, out of sim's own environment: bench_solve.py runs this
@@ -10,7 +11,8 @@ NegMAS is only called here, through its public API; nothing of it is copied or i
 sim. What is timed, in one process after both imports, alternating the two on each repetition:
 - NegMAS: `pareto_frontier(ufuns, issues=issues)` then `nash_points(ufuns, frontier,
   outcome_space=os)` (building the utility functions is not timed);
-- sim: the complete `solve(problem)` (compiling the scenario is not timed).
+- sim: the complete `solve(problem)` (compiling the scenario is not timed), and, like for
+  like, only what NegMAS is asked for: the frontier and the Nash deal.
 
 The two problems are made equal:
 - NegMAS gets sim's compiled arrays: the weights already normalised to sum 1 (NegMAS does not
@@ -69,8 +71,10 @@ def negmas_problem(problem):
     return ufuns, issues, os_
 
 
-def check_equal_setup(problem, ufuns, os_) -> list[tuple[float, float]]:
-    """Assert the setup that makes both libraries solve the same problem."""
+def check_equal_setup(problem, ufuns, os_, tol: float = 0.0) -> list[tuple[float, float]]:
+    """Assert the setup that makes both libraries solve the same problem (the reservation
+    equal to both libraries' minimum utility, within `tol` when sim's sum and NegMAS's are
+    taken in different orders)."""
     assert np.allclose(problem.weights.sum(axis=1), 1.0)
     assert not problem.rules and not problem.red_lines and not problem.bodies
     assert not problem.interactions and problem.veto.all()
@@ -81,7 +85,7 @@ def check_equal_setup(problem, ufuns, os_) -> list[tuple[float, float]]:
     for p, (lo, _hi) in enumerate(ranges):
         r = float(problem.reservation[p])
         # Reservation == minimum utility, in both libraries' arithmetic.
-        assert r == sim_min[p] == lo, (p, r, sim_min[p], lo)
+        assert r == sim_min[p] and abs(r - lo) <= tol, (p, r, sim_min[p], lo)
     return ranges
 
 
@@ -139,6 +143,11 @@ def compare(problem, result, neg) -> dict:
         neg_terms = {name: problem.levels[k][int(i)]
                      for k, (name, i) in enumerate(zip(problem.issues, levels, strict=True))}
         terms_same = neg_terms == sim_nash.terms
+        if not terms_same:  # another deal with the very same utilities (sim keeps every tie)?
+            front = result.frontier
+            row = np.flatnonzero((front.idx == np.array(levels)).all(axis=1))
+            if len(row) and np.abs(front.expected[row[0]] - sim_nu).max() <= TOL:
+                terms_same = "tie"
     return {
         "frontier_negmas": n_neg, "frontier_sim_distinct": n_sim,
         "frontier_sim_deals": len(sim_u), "frontier_match": bool(same),
@@ -148,17 +157,24 @@ def compare(problem, result, neg) -> dict:
     }
 
 
-def one_size(n_issues: int, levels: int, parties: int, reps: int, seed: int) -> dict:
-    from problems import random_problem
+def sim_like_negmas(problem):
+    """What NegMAS is asked for, in sim: the frontier and the Nash deal (no other solution,
+    no non-cooperative prediction, no package)."""
+    from sim.solver.engine import choose
+    from sim.solver.frontier import frontier
 
+    front = frontier(problem)
+    return front, choose(problem, front)["nash"]
+
+
+def timed(problem, reps: int) -> dict:
+    """NegMAS and sim on one problem, alternating, in this process."""
     from sim.solver import solve
 
-    problem = random_problem(n_issues, levels, parties, seed)
     t0 = time.perf_counter()
     ufuns, issues, os_ = negmas_problem(problem)
     build_s = time.perf_counter() - t0
-    check_equal_setup(problem, ufuns, os_)
-    t_neg, t_sim, neg, result = [], [], None, None
+    t_neg, t_sim, t_like, neg, result = [], [], [], None, None
     for rep in range(reps):
         for which in (("negmas", "sim") if rep % 2 == 0 else ("sim", "negmas")):
             gc.collect()
@@ -169,12 +185,45 @@ def one_size(n_issues: int, levels: int, parties: int, reps: int, seed: int) -> 
             else:
                 result = solve(problem)
                 t_sim.append(time.perf_counter() - t0)
-    out = {"n_issues": n_issues, "levels": levels, "parties": parties, "seed": seed,
-           "outcomes": problem.total, "runs": reps, "negmas_build_s": build_s,
-           "negmas_s": t_neg, "sim_s": t_sim,
-           "negmas_median_s": statistics.median(t_neg), "sim_median_s": statistics.median(t_sim)}
+                gc.collect()
+                t0 = time.perf_counter()
+                sim_like_negmas(problem)
+                t_like.append(time.perf_counter() - t0)
+    out = {"outcomes": problem.total, "runs": reps, "negmas_build_s": build_s,
+           "negmas_s": t_neg, "sim_s": t_sim, "sim_like_s": t_like,
+           "negmas_median_s": statistics.median(t_neg), "sim_median_s": statistics.median(t_sim),
+           "sim_like_median_s": statistics.median(t_like),
+           "converged": result.noncooperative.converged}
     out["ratio"] = out["negmas_median_s"] / out["sim_median_s"]
+    out["ratio_like"] = out["negmas_median_s"] / out["sim_like_median_s"]
     out.update(compare(problem, result, neg))
+    return out, (ufuns, os_)
+
+
+def one_fixture(path: Path, reps: int) -> dict:
+    """A problem made by NegMAS's generators (bench/make_negmas_fixtures.py), each party's
+    reservation set to its minimum utility."""
+    import sim
+
+    problem = sim.compile_problem(sim.load(path))
+    problem = problem.with_reservation(sum(c.min(axis=0) for c in problem.contributions))
+    ufuns, _, os_ = negmas_problem(problem)
+    check_equal_setup(problem, ufuns, os_, tol=1e-12)
+    out, _ = timed(problem, reps)
+    out = {"fixture": path.stem, **out}
+    assert out["frontier_match"], f"frontiers differ: {out}"
+    assert out["nash_match"], f"Nash points differ: {out}"
+    return out
+
+
+def one_size(n_issues: int, levels: int, parties: int, reps: int, seed: int) -> dict:
+    from problems import random_problem
+
+    problem = random_problem(n_issues, levels, parties, seed)
+    ufuns, _, os_ = negmas_problem(problem)
+    check_equal_setup(problem, ufuns, os_)
+    out, _ = timed(problem, reps)
+    out = {"n_issues": n_issues, "levels": levels, "parties": parties, "seed": seed, **out}
     # The bench's assertions (not the test suite's): both libraries found the same answer.
     assert out["frontier_match"], f"frontiers differ: {out}"
     assert out["nash_match"], f"Nash points differ: {out}"
@@ -188,6 +237,9 @@ def main() -> None:
     ap.add_argument("--levels", type=int, default=10)
     ap.add_argument("--parties", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fixtures", type=Path, nargs="*", default=[],
+                    help="also these NegMAS-made problems (bench/fixtures/negmas-*.yaml)")
+    ap.add_argument("--fixture-reps", type=int, default=3)
     args = ap.parse_args()
     reps = args.reps + [args.reps[-1]] * (len(args.issues) - len(args.reps))
     try:
@@ -209,9 +261,15 @@ def main() -> None:
             sizes.append(one_size(n, args.levels, args.parties, r, args.seed))
         except AssertionError as e:
             sizes.append({"n_issues": n, "error": str(e)[:2000]})
+    fixtures = []
+    for path in args.fixtures:
+        try:
+            fixtures.append(one_fixture(path, args.fixture_reps))
+        except AssertionError as e:
+            fixtures.append({"fixture": path.stem, "error": str(e)[:2000]})
     print(json.dumps({
         "negmas": negmas.__version__, "numpy": np.__version__,
-        "python": sys.version.split()[0], "sizes": sizes}))
+        "python": sys.version.split()[0], "sizes": sizes, "fixtures": fixtures}))
 
 
 if __name__ == "__main__":

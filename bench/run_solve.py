@@ -1,7 +1,8 @@
 """Time and measure one random problem's `solve` in a fresh process; prints one JSON object.
 
     python bench/run_solve.py N_ISSUES [--levels 10] [--parties 4] [--reps 5] [--seed 0]
-                              [--method auto|enumerate|issue]
+                              [--method auto|enumerate|issue] [--reservation R]
+                              [--budget S] [--red-lines] [--referendum]
 
 Run by bench_solve.py, one process per problem size, so that memory is measured from a clean
 baseline. Memory: after the imports and the problem's compilation, the kernel's peak-RSS mark
@@ -54,6 +55,10 @@ def main() -> None:
     ap.add_argument("--reservation", type=float, default=0.0)
     ap.add_argument("--budget", type=float, default=None,
                     help="seconds: past them the count of acceptable deals is estimated")
+    ap.add_argument("--red-lines", action="store_true",
+                    help="red lines over every issue (see problems.py): the solver enumerates")
+    ap.add_argument("--referendum", action="store_true",
+                    help="a referendum reading every issue but the last (see problems.py)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -64,7 +69,7 @@ def main() -> None:
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
     problem = random_problem(args.n_issues, args.levels, args.parties, args.seed,
-                             args.reservation)
+                             args.reservation, args.red_lines, args.referendum)
     t_compile = time.perf_counter() - t0
     gc.collect()
 

@@ -27,7 +27,7 @@ import numpy as np
 
 TOL = 1e-12
 MAX_ROUNDS = 5_000  # fixed-point rounds at most: a discrete set can make them cycle
-STALL = 100  # rounds without a smaller residual before the step is halved
+STALL = 100  # rounds without a smaller residual before the full step is first halved
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
     """Baron-Ferejohn stationary equilibrium over the rows of `gains` (m deals, n parties).
 
     On a discrete set the values can cycle between a few proposals instead of settling (no
-    stationary equilibrium in these strategies need exist there); the iteration is then
-    halved whenever the residual stops falling, and once the step is below 1/256, after
+    stationary equilibrium in these strategies need exist there); the step is then halved
+    whenever the residual stops falling, and once it is below 1/64, after
     `max_iter` rounds, or past `deadline` (time.monotonic()), it stops with `converged` False
     and the last round's `residual`."""
     m, n = gains.shape
@@ -83,23 +83,32 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
             best, stalled = residual, 0
         else:
             stalled += 1
-        if stalled == STALL:  # no progress: a cycle; take smaller steps toward its middle
+        # No progress: a cycle. Take smaller steps toward its middle, quicker once damped.
+        if stalled == (STALL if damping == 1 else STALL // 4):
             damping, best, stalled = damping / 2, residual, 0
-            if damping < 1 / 256:
+            if damping < 1 / 64:
                 break
         w = (1 - damping) * w + damping * new
     return Equilibrium(w, proposals, payoffs, False, residual)
 
 
 def _round(gains, threshold, veto, quota, fallback):
-    n = gains.shape[1]
+    m, n = gains.shape
+    if quota is None:  # only deals every veto party accepts are open to anyone: those first
+        rows = np.flatnonzero((gains[:, veto] >= threshold[veto] - TOL).all(axis=1))
+        gains = gains[rows]
     ok = gains >= threshold - TOL  # one test per round, shared by every proposer
     payoffs = np.zeros((n, n))
     proposals = []
     for i in range(n):
         mix = _proposal(gains, i, ok, veto, quota)
+        if mix is not None:
+            payoffs[i] = mix @ gains
+            if quota is None:  # weights over every deal, as the caller passed them
+                mix = np.bincount(rows, weights=mix, minlength=m)
+        else:
+            payoffs[i] = fallback
         proposals.append(mix)
-        payoffs[i] = fallback if mix is None else mix @ gains
     return payoffs, proposals
 
 

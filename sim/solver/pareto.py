@@ -15,9 +15,10 @@ rows and the strict-sum row is non-empty. That is n^2 (d + 1) / 64 word operatio
 numpy, instead of n^2 d element comparisons.
 
 Large sets (many survivors of the screen, as on frontiers of many parties) are first cut into
-boxes by quantiles of each coordinate (a grid of at most about 1,024 boxes): a point can only
-dominate points in boxes at or below its own in every coordinate, so each box is tested only
-against those, which skips most pairs: with two bins per coordinate, all but (3/4)^d of them.
+boxes by quantiles of each coordinate (about 512 points a box, 1,024 boxes at most): a point
+can only dominate points in boxes at or below its own in every coordinate, so each box is
+tested only against those, which skips most pairs: with two bins per coordinate, all but
+(3/4)^d of them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ _SCREEN = 64
 _ALL_PAIRS = 160  # below this, comparing all pairs at once is faster than any bookkeeping
 _CHUNK = 2048  # dominators per bitset chunk
 _QUERIES = 1 << 14  # queries per pass, bounds memory to _QUERIES * _CHUNK / 8 bytes per array
-_BOXED = 4096  # from this many survivors of the screen on, cut them into boxes
+_PER_BOX = 512  # points per box, about: fewer make the per-box bookkeeping cost more
 _BOXES = 1024  # at most about this many boxes
 
 
@@ -68,7 +69,9 @@ def _general(y: np.ndarray, sums: np.ndarray) -> np.ndarray:
     y, sums = y[order], sums[order]
     alive = _screen(y, sums)
     y, sums, order = y[alive], sums[alive], order[alive]
-    dominated = _boxed_dominated(y, sums) if len(y) >= _BOXED else _dominated_by(y, sums, y, sums)
+    boxes = min(_BOXES, len(y) // _PER_BOX)
+    dominated = (_boxed_dominated(y, sums, boxes) if boxes >= 4
+                 else _dominated_by(y, sums, y, sums))
     return np.sort(order[~dominated])
 
 
@@ -114,13 +117,13 @@ def _prefix_bits(order: np.ndarray, words: int) -> np.ndarray:
     return np.bitwise_or.accumulate(rows, axis=0)
 
 
-def _boxes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(box of each point, bins of each box (boxes, d)): bins are quantiles of each coordinate,
-    so a >= b everywhere puts a's box at or above b's in every coordinate."""
+def _boxes(y: np.ndarray, boxes: int) -> tuple[np.ndarray, np.ndarray]:
+    """(box of each point, bins of each box (boxes, d)) for about `boxes` boxes: bins are
+    quantiles of each coordinate, so a >= b everywhere puts a's box at or above b's in every
+    coordinate."""
     n, d = y.shape
-    per = max(2, int(round(_BOXES ** (1 / d))))  # bins per coordinate
-    used = min(d, int(np.log2(_BOXES)))  # with many coordinates, two bins on the first few
-    per = 2 if d > used else per
+    used = min(d, int(np.log2(boxes)))  # with many coordinates, two bins on the first few
+    per = max(2, int(boxes ** (1 / d))) if used == d else 2  # bins per coordinate
     bins = np.zeros((n, d), dtype=np.int64)
     for c in range(used):
         # "lower" picks data values: no interpolation between infinities (candidate support)
@@ -131,10 +134,10 @@ def _boxes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return box_of.ravel(), np.stack(np.unravel_index(boxes, (per + 1,) * used), axis=-1)
 
 
-def _boxed_dominated(y: np.ndarray, sums: np.ndarray) -> np.ndarray:
+def _boxed_dominated(y: np.ndarray, sums: np.ndarray, boxes: int) -> np.ndarray:
     """y sorted by sum descending; True where some row dominates. Each box's points are tested
     as dominators only against the points of the boxes at or below it."""
-    box_of, bins = _boxes(y)
+    box_of, bins = _boxes(y, boxes)
     below = (bins[:, None, :] >= bins[None, :, :]).all(axis=-1)  # below[a, b]: b under a
     dominated = np.zeros(len(y), dtype=bool)
     members = np.argsort(box_of, kind="stable")  # by box, each box still by sum descending

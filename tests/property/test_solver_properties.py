@@ -255,7 +255,7 @@ def test_nondominated_in_boxes_matches_all_pairs(n, d, seed, strict_some):
     if strict_some:
         strict = np.arange(d) < rng.integers(1, d)
         y[rng.random(n) < 0.1, -1] = np.inf
-    with mock.patch.object(pareto, "_BOXED", 0):
+    with mock.patch.object(pareto, "_PER_BOX", 8):
         got = pareto.nondominated(y, strict)
     assert np.array_equal(got, pareto.nondominated_naive(y, strict))
 
