@@ -199,7 +199,8 @@ def solve(
     try:
         # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
         target = _scenario(scenario) if samples else _problem(scenario)
-        with _progress("solving the draws") as progress:
+        what = "solving the draws" if samples else f"solving (time budget {time_budget:g} s)"
+        with _progress(what) as progress:
             result = api.solve(target, method=method.value, samples=samples, seed=seed,
                                time_budget=time_budget, progress=progress)
         if plot is not None:
@@ -222,9 +223,10 @@ def _progress(what: str):
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TimeElapsedColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(what, total=None)
 
         def update(done: int, total: int) -> None:

@@ -184,3 +184,16 @@ def test_a_vote_over_thirty_issues_is_evaluated_untabulated_within_the_budget(tm
     proc = run("solve", str(path), "--time-budget", "2")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "could not be computed within the 2 s time budget" in proc.stderr
+
+
+def test_a_solve_at_a_terminal_shows_that_it_works_against_its_budget():
+    """On a terminal (here a pseudo-terminal made by util-linux's `script`, essential in
+    Debian), long work shows
+    progress on stderr, with the time elapsed and the budget; stdout keeps the answer."""
+    from tests.conftest import SCENARIOS
+
+    command = f"{sys.executable} -m sim solve {SCENARIOS / 'trade-deal.yaml'} > /dev/null"
+    proc = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                          text=True, timeout=HANG_GUARD)
+    assert proc.returncode == 0
+    assert "solving (time budget 10 s)" in proc.stdout  # the terminal's output, stderr's bar
