@@ -115,7 +115,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     problem = scenario if isinstance(scenario, Problem) else compiler.compile(scenario)
     result = run(problem, method=method, refine=refine, budget=time_budget,
                  rng=seeds.generator(seed, 1, 0))  # stream 1: robustness draws use 0
-    if not result.acceptable_exact:
+    if not (result.acceptable_exact and result.feasible_exact):  # the seed drew the estimate
         result = replace(result, provenance=Provenance(problem.scenario_hash, seed=seed))
     if not samples:
         return result

@@ -227,17 +227,28 @@ def count_acceptable(problem: Problem, deadline: float | None = None,
     return Count(tally[0])
 
 
+def count_feasible(problem: Problem, deadline: float | None = None,
+                   rng: np.random.Generator | None = None) -> Count:
+    """How many deals the rules and red lines allow: exact (see `count`), or, if the
+    `deadline` passes first, estimated as `estimate_acceptable` estimates."""
+    try:
+        return Count(count(problem, deadline=deadline))
+    except OutOfTime:
+        return estimate_acceptable(problem, rng or seeds.generator(0), test=problem.feasible)
+
+
 def estimate_acceptable(problem: Problem, rng: np.random.Generator, known: int = 0,
-                        most: int | None = None, n: int = SAMPLE) -> Count:
-    """The share of `n` uniformly drawn deals that are acceptable, scaled to the space, with
-    Wilson's 95% interval; all kept within [known, most]. Integer arithmetic: spaces may be
-    larger than a float can hold."""
+                        most: int | None = None, n: int = SAMPLE, test=None) -> Count:
+    """The share of `n` uniformly drawn deals that are acceptable (or pass `test`, a function
+    of level indices), scaled to the space, with Wilson's 95% interval; all kept within
+    [known, most]. Integer arithmetic: spaces may be larger than a float can hold."""
+    test = problem.acceptable if test is None else test
     hits = 0
     step = max(1, (1 << 22) // max(1, len(problem.sizes)))  # bounded memory per draw
     for start in range(0, n, step):
         m = min(step, n - start)
         idx = np.stack([rng.integers(0, size, m) for size in problem.sizes], axis=-1)
-        hits += int(problem.acceptable(idx).sum())
+        hits += int(test(idx).sum())
     total = problem.total
     top = total if most is None else min(most, total)
     lo, hi = wilson(hits, n)

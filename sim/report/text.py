@@ -114,17 +114,21 @@ def _utilities(parties: list[str], utility: dict[str, float]) -> list[float]:
     return [utility[p] for p in parties]
 
 
+def _count(value: int, exact: bool, interval, what: str) -> str:
+    """'1,234 acceptable', or the estimate in words with its interval."""
+    if exact:
+        return f"{value:,} {what}"
+    lo, hi = interval
+    first = f"about {magnitude(value)}" if value > lo else f"at least {magnitude(lo)}"
+    return (f"{first} {what} (an estimate: the exact count ran past the time budget; 95% "
+            f"interval {magnitude(lo)} to {magnitude(hi)})")
+
+
 def solve_result(r, show_pareto: int = 10) -> str:
-    if r.acceptable_exact:
-        acceptable = f"{r.acceptable:,} acceptable"
-    else:
-        lo, hi = r.acceptable_interval
-        first = (f"about {magnitude(r.acceptable)}" if r.acceptable > lo
-                 else f"at least {magnitude(lo)}")
-        acceptable = (f"{first} acceptable (an estimate: the exact count ran past the time "
-                      f"budget; 95% interval {magnitude(lo)} to {magnitude(hi)})")
-    out = [f"{r.scenario}: {r.total:,} deals, {r.feasible:,} feasible, {acceptable} "
-           f"(method: {r.method})", ""]
+    feasible = _count(r.feasible, r.feasible_exact, r.feasible_interval, "feasible")
+    acceptable = _count(r.acceptable, r.acceptable_exact, r.acceptable_interval, "acceptable")
+    out = [f"{r.scenario}: {r.total:,} deals, {feasible}, {acceptable} (method: {r.method})",
+           ""]
     out.append("Parties (expected utility: P(ratified) U + (1 - P) reservation)")
     out.append(table(["party", "reservation", "best acceptable", "veto"],
                      [[p, r.reservation[p], r.ideal[p], r.veto[p]] for p in r.parties]))

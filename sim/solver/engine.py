@@ -59,6 +59,8 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         scenario=problem.name, parties=names, method=front.method, total=problem.total,
         feasible=front.feasible, acceptable=front.acceptable,
         acceptable_exact=front.count.exact, acceptable_interval=front.count.interval,
+        feasible_exact=front.feasible_count.exact,
+        feasible_interval=front.feasible_count.interval,
         reservation=named(problem.parties, problem.reservation),
         ideal={n: (float(x) if x is not None else None) for n, x in zip(names, ideal,
                                                                        strict=True)},

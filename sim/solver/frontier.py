@@ -42,6 +42,7 @@ class Frontier:
     feasible: int
     method: str
     count: space.Count | None = None  # how `acceptable` was found: exact or estimated
+    feasible_count: space.Count | None = None  # how `feasible` was found
 
 
 def choose_method(problem: Problem) -> str:
@@ -80,24 +81,23 @@ def split_issues(problem: Problem) -> tuple[list[int], list[int]]:
     return split, free
 
 
-def _merge(front: tuple, new: tuple) -> tuple:
+def _merge(front: tuple, new: tuple, deadline: float | None = None) -> tuple:
     """Non-dominated (in expected utility) union of two candidate sets."""
     if not len(new[0]):
         return front
     if not len(front[0]):
         return new  # callers pass non-dominated candidates
     both = tuple(np.concatenate([a, b]) for a, b in zip(front, new, strict=True))
-    keep = nondominated(both[2])
+    keep = nondominated(both[2], deadline=deadline)
     return tuple(a[keep] for a in both)
 
 
-def _finish(problem: Problem, front: tuple, acceptable: space.Count | int, feasible: int,
+def _finish(problem: Problem, front: tuple, acceptable: space.Count, feasible: space.Count,
             method: str) -> Frontier:
     idx, u, eu, p = front
     order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
-    count = acceptable if isinstance(acceptable, space.Count) else space.Count(acceptable)
-    return Frontier(idx[order], u[order], canonical(eu[order]), p[order], count.value,
-                    feasible, method, count)
+    return Frontier(idx[order], u[order], canonical(eu[order]), p[order], acceptable.value,
+                    feasible.value, method, acceptable, feasible)
 
 
 def _empty(problem: Problem) -> tuple:
@@ -132,10 +132,12 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | Non
         p = problem.p_ratified(idx)
         eu = problem.expected_utility(idx, u)
         keep = np.flatnonzero(~covered(eu + COVER_MARGIN, front[0][2]))  # beaten already
-        keep = keep[nondominated(eu[keep])]
-        front[0] = _merge(front[0], (idx[keep], u[keep], eu[keep], p[keep]))
-    feasible = space.count(problem, deadline=deadline)
-    count = space.count_acceptable(problem, deadline, rng, known=len(front[0][0]), most=feasible)
+        keep = keep[nondominated(eu[keep], deadline=deadline)]
+        front[0] = _merge(front[0], (idx[keep], u[keep], eu[keep], p[keep]), deadline)
+    # Past the deadline the feasible deals are estimated too; then no sure upper bound.
+    feasible = space.count_feasible(problem, deadline, rng)
+    count = space.count_acceptable(problem, deadline, rng, known=len(front[0][0]),
+                                   most=feasible.value if feasible.exact else None)
     return _finish(problem, front[0], count, feasible, "enumerate")
 
 
@@ -162,7 +164,7 @@ def free_frontier(problem: Problem, free: list[int], bound: np.ndarray | None = 
         if bound is not None:
             ok = problem.reaches(cu + best_rest[j] + bound)
             cu, cl = cu[ok], cl[ok]
-        keep = nondominated(cu)
+        keep = nondominated(cu, deadline=deadline)
         u, levels = cu[keep], cl[keep]
     return u, levels
 
@@ -235,15 +237,15 @@ def by_issue(problem: Problem, chunk: int = 1 << 18, deadline: float | None = No
         # With no split issue and nothing to ratify, eu is the free frontier itself, already
         # filtered; otherwise P U + (1 - P) r of a translate may round into a new domination.
         filtered = not split and bool((p == 1).all())
-        keep = np.arange(len(eu)) if filtered else nondominated(eu)
-        front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]))
+        keep = np.arange(len(eu)) if filtered else nondominated(eu, deadline=deadline)
+        front = _merge(front, (idx[keep], u[keep], eu[keep], p[keep]), deadline)
     # Recompute utilities in the canonical summation order so both methods print equal bytes.
     idx = front[0]
     if len(idx):
         u = problem.utility(idx)
         front = (idx, u, problem.expected_utility(idx, u), problem.p_ratified(idx))
     count = space.count_acceptable(problem, deadline, rng, known=len(front[0]), most=feasible)
-    return _finish(problem, front, count, feasible, "issue")
+    return _finish(problem, front, count, space.Count(feasible), "issue")
 
 
 def frontier(problem: Problem, method: str = "auto", deadline: float | None = None,

@@ -23,7 +23,11 @@ tested only against those, which skips most pairs: with two bins per coordinate,
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+
+from sim.space import OutOfTime
 
 DECIMALS = 12
 _SCREEN = 64
@@ -39,12 +43,13 @@ def canonical(u: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(u, dtype=float), DECIMALS) + 0.0  # + 0.0: no -0.0
 
 
-def nondominated(points: np.ndarray, strict: np.ndarray | None = None) -> np.ndarray:
+def nondominated(points: np.ndarray, strict: np.ndarray | None = None,
+                 deadline: float | None = None) -> np.ndarray:
     """Indices (ascending) of the non-dominated rows of `points` (n, d); ties all kept.
 
     With `strict` (a mask of columns), a dominates b when a >= b everywhere and a > b in some
     `strict` column (then a's sum over those columns is larger): a gain in the other columns
-    alone does not dominate."""
+    alone does not dominate. space.OutOfTime past `deadline` (time.monotonic())."""
     y = canonical(points)
     n = len(y)
     if n <= 1:
@@ -53,25 +58,25 @@ def nondominated(points: np.ndarray, strict: np.ndarray | None = None) -> np.nda
         sums = y[:, np.asarray(strict, dtype=bool)].sum(axis=1)
         if n <= _ALL_PAIRS:
             return nondominated_naive(y, strict)
-        return _general(y, sums)
+        return _general(y, sums, deadline)
     if y.shape[1] == 1:
         return np.flatnonzero(y[:, 0] == y[:, 0].max())
     if y.shape[1] == 2:
         return _two_d(y)
     if n <= _ALL_PAIRS:
         return nondominated_naive(y)
-    return _general(y, y.sum(axis=1))
+    return _general(y, y.sum(axis=1), deadline)
 
 
-def _general(y: np.ndarray, sums: np.ndarray) -> np.ndarray:
+def _general(y: np.ndarray, sums: np.ndarray, deadline: float | None = None) -> np.ndarray:
     """Screen, then bitsets; a dominator is >= everywhere and has a strictly larger sum."""
     order = np.argsort(-sums, kind="stable")
     y, sums = y[order], sums[order]
     alive = _screen(y, sums)
     y, sums, order = y[alive], sums[alive], order[alive]
     boxes = min(_BOXES, len(y) // _PER_BOX)
-    dominated = (_boxed_dominated(y, sums, boxes) if boxes >= 4
-                 else _dominated_by(y, sums, y, sums))
+    dominated = (_boxed_dominated(y, sums, boxes, deadline) if boxes >= 4
+                 else _dominated_by(y, sums, y, sums, deadline))
     return np.sort(order[~dominated])
 
 
@@ -134,7 +139,8 @@ def _boxes(y: np.ndarray, boxes: int) -> tuple[np.ndarray, np.ndarray]:
     return box_of.ravel(), np.stack(np.unravel_index(boxes, (per + 1,) * used), axis=-1)
 
 
-def _boxed_dominated(y: np.ndarray, sums: np.ndarray, boxes: int) -> np.ndarray:
+def _boxed_dominated(y: np.ndarray, sums: np.ndarray, boxes: int,
+                     deadline: float | None = None) -> np.ndarray:
     """y sorted by sum descending; True where some row dominates. Each box's points are tested
     as dominators only against the points of the boxes at or below it."""
     box_of, bins = _boxes(y, boxes)
@@ -149,17 +155,19 @@ def _boxed_dominated(y: np.ndarray, sums: np.ndarray, boxes: int) -> np.ndarray:
             continue
         todo = np.flatnonzero(below[a][box_of] & ~dominated)
         if len(todo):
-            dominated[todo] |= _dominated_by(y[todo], sums[todo], y[dom], sums[dom])
+            dominated[todo] |= _dominated_by(y[todo], sums[todo], y[dom], sums[dom], deadline)
     return dominated
 
 
-def _dominated_by(q: np.ndarray, qsums: np.ndarray, a: np.ndarray, asums: np.ndarray
-                  ) -> np.ndarray:
+def _dominated_by(q: np.ndarray, qsums: np.ndarray, a: np.ndarray, asums: np.ndarray,
+                  deadline: float | None = None) -> np.ndarray:
     """For queries q and dominators a, each sorted by sum descending: True where some row of
     a is >= the query everywhere with a strictly larger sum."""
     n, d = q.shape
     dominated = np.zeros(n, dtype=bool)
     for start in range(0, len(a), _CHUNK):
+        if deadline is not None and time.monotonic() > deadline:
+            raise OutOfTime
         dom, dsums = a[start:start + _CHUNK], asums[start:start + _CHUNK]
         # Only queries with a smaller sum than the chunk's largest can be dominated by it.
         first = int(np.searchsorted(-qsums, -dsums[0], side="right"))

@@ -214,6 +214,8 @@ class SolveResult:
     provenance: Provenance
     acceptable_exact: bool = True  # False: `acceptable` estimated, past the time budget
     acceptable_interval: tuple[int, int] | None = None  # its 95% interval, when estimated
+    feasible_exact: bool = True  # False: `feasible` estimated, past the time budget
+    feasible_interval: tuple[int, int] | None = None
     solutions: dict[str, Deal | None] = field(default_factory=dict)
     packages: dict[str, PackageStanding] = field(default_factory=dict)
     noncooperative: AlternatingOffers | RandomProposer | None = None
@@ -234,6 +236,9 @@ class SolveResult:
             "parties": self.parties,
             "method": self.method,
             "deals": {"total": self.total, "feasible": self.feasible,
+                      "feasible_exact": self.feasible_exact,
+                      "feasible_interval": (list(self.feasible_interval)
+                                            if self.feasible_interval else None),
                       "acceptable": self.acceptable, "acceptable_exact": self.acceptable_exact,
                       "acceptable_interval": (list(self.acceptable_interval)
                                               if self.acceptable_interval else None)},
@@ -254,6 +259,7 @@ class SolveResult:
         each package's acceptability, P(ratified) and gap."""
         row: dict[str, Scalar] = {
             "total": metric_count(self.total), "feasible": metric_count(self.feasible),
+            "feasible_exact": self.feasible_exact,
             "acceptable": metric_count(self.acceptable), "acceptable_exact": self.acceptable_exact,
             "zopa": len(self.frontier) > 0,
             "pareto": len(self.frontier),

@@ -154,3 +154,25 @@ def test_a_feasibility_check_that_cannot_finish_in_its_budget_is_a_warning_not_a
     assert sim.warnings(problem) == ["no feasible deal found within -1 s: the rules and red "
                                      "lines may exclude every deal"]
     assert sim.warnings(sim.compile_problem(sim.from_dict(data))) == []
+
+
+def test_a_feasible_count_past_the_deadline_is_an_estimate_marked_so():
+    """When the constraints cannot be counted by elimination and enumerating them runs past
+    the budget, the feasible deals are estimated, said so in the text and the JSON, and the
+    acceptable ones are no longer capped by an exact figure."""
+    from unittest import mock
+
+    from sim.report.text import solve_result
+    from tests.builders import tariff_talks, with_red_line
+
+    data = with_red_line(tariff_talks(), "exporter", {"tariff": "high", "quota": "small"})
+    problem = sim.compile_problem(sim.from_dict(data))
+    exact = solve(problem, method="enumerate")
+    assert exact.feasible_exact and exact.feasible == 5
+    with mock.patch.object(space, "count", side_effect=space.OutOfTime):
+        rushed = solve(problem, method="enumerate")
+    assert not rushed.feasible_exact
+    lo, hi = rushed.feasible_interval
+    assert lo <= 5 <= hi and rushed.feasible == 5  # a six-deal space: the sample sees it all
+    assert rushed.to_dict()["deals"]["feasible_exact"] is False
+    assert "feasible (an estimate" in solve_result(rushed)
