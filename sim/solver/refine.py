@@ -96,7 +96,11 @@ def _solve(model: _Continuous, objective: str, veto: np.ndarray, r: np.ndarray,
             cons = [{"type": "ineq", "fun": lambda z: gains(z) - 1e-12}]
     res = minimize(fun, start, method="SLSQP", bounds=bounds, constraints=cons,
                    options={"ftol": 1e-15, "maxiter": 500})
-    x = np.clip(res.x[:m], [b[0] for b in model.bounds], [b[1] for b in model.bounds])
+    lo, hi = np.array(model.bounds, dtype=float).T
+    x = np.clip(res.x[:m], lo, hi)
+    # SLSQP stops a hair inside a bound (1e-16 for 0): that is the bound, and is shown so.
+    near = 1e-9 * (hi - lo)
+    x = np.where(x - lo <= near, lo, np.where(hi - x <= near, hi, x))
     if not at_least(model.utility(x)[veto], r).all():  # SLSQP may end outside the ZOPA
         return None
     return x

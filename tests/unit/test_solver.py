@@ -27,6 +27,25 @@ def test_refinement_never_trades_the_nash_deal_for_one_with_a_zero_gain():
     assert product(refined.solutions["nash"]) >= product(grid.solutions["nash"]) - 1e-12
 
 
+def test_refined_terms_at_a_bound_are_the_bound_itself():
+    """SLSQP stops a hair inside a bound (1e-16 for 0%): the refined terms say 0, not 3.7e-16,
+    and every other term stays strictly inside its range."""
+    issues = {k: {"range": [0, 45], "step": 5} for k in ("steel", "cars", "dairy", "wine")}
+    weights = [{"steel": 9, "cars": 14, "dairy": 10, "wine": 5},
+               {"steel": 12, "cars": 9, "dairy": 14, "wine": 3}]
+    curves = ["decreasing", "increasing"]
+    parties = {name: {"weights": w, "reservation": 0.45,
+                      "values": {k: {"linear": c, "exponent": 0.6 if k == "dairy" else 1.0}
+                                 for k in issues}}
+               for name, w, c in zip(("exporter", "importer"), weights, curves, strict=True)}
+    result = solve(sim.from_dict({"name": "schedule", "issues": issues, "parties": parties}))
+    refined = [d for d in result.solutions.values() if d is not None and d.refined]
+    assert refined
+    for deal in refined:
+        for x in deal.terms.values():
+            assert x in (0.0, 45.0) or 1e-9 * 45 < x < 45 - 1e-9 * 45
+
+
 def test_a_scenario_where_nobody_has_a_veto_still_solves():
     data = with_party(tariff_talks(), "exporter", veto=False)
     data = with_party(data, "importer", veto=False)
