@@ -184,6 +184,10 @@ def solve(
     time_budget: Annotated[float, typer.Option(
         help="Seconds the counts may take; past them the count of acceptable deals is "
         "estimated (marked so, with its 95% interval).")] = 10.0,
+    refine: Annotated[bool, typer.Option(
+        "--refine/--no-refine", metavar="",
+        help="Refine the solutions between grid points on numeric issues only utility "
+        "reads.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Analyse a scenario: acceptable deals, frontier, bargaining solutions, packages.
@@ -201,8 +205,8 @@ def solve(
         target = _scenario(scenario) if samples else _problem(scenario)
         what = "solving the draws" if samples else f"solving (time budget {time_budget:g} s)"
         with _progress(what) as progress:
-            result = api.solve(target, method=method.value, samples=samples, seed=seed,
-                               time_budget=time_budget, progress=progress)
+            result = api.solve(target, method=method.value, refine=refine, samples=samples,
+                               seed=seed, time_budget=time_budget, progress=progress)
         if plot is not None:
             _plots(result, api.acceptability_map(target, *_pair(map_issues)), plot)
     except InputError as e:

@@ -27,9 +27,8 @@ def test_refinement_never_trades_the_nash_deal_for_one_with_a_zero_gain():
     assert product(refined.solutions["nash"]) >= product(grid.solutions["nash"]) - 1e-12
 
 
-def test_refined_terms_at_a_bound_are_the_bound_itself():
-    """SLSQP stops a hair inside a bound (1e-16 for 0%): the refined terms say 0, not 3.7e-16,
-    and every other term stays strictly inside its range."""
+def _schedule() -> dict:
+    """Two parties, four tariff lines of 0-45% in steps of 5, opposed linear values."""
     issues = {k: {"range": [0, 45], "step": 5} for k in ("steel", "cars", "dairy", "wine")}
     weights = [{"steel": 9, "cars": 14, "dairy": 10, "wine": 5},
                {"steel": 12, "cars": 9, "dairy": 14, "wine": 3}]
@@ -38,12 +37,36 @@ def test_refined_terms_at_a_bound_are_the_bound_itself():
                       "values": {k: {"linear": c, "exponent": 0.6 if k == "dairy" else 1.0}
                                  for k in issues}}
                for name, w, c in zip(("exporter", "importer"), weights, curves, strict=True)}
-    result = solve(sim.from_dict({"name": "schedule", "issues": issues, "parties": parties}))
+    return {"name": "schedule", "issues": issues, "parties": parties}
+
+
+def test_refined_terms_at_a_bound_are_the_bound_itself():
+    """SLSQP stops a hair inside a bound (1e-16 for 0%): the refined terms say 0, not 3.7e-16,
+    and every other term stays strictly inside its range."""
+    result = solve(sim.from_dict(_schedule()))
     refined = [d for d in result.solutions.values() if d is not None and d.refined]
     assert refined
     for deal in refined:
         for x in deal.terms.values():
             assert x in (0.0, 45.0) or 1e-9 * 45 < x < 45 - 1e-9 * 45
+
+
+def test_no_refine_keeps_every_solution_on_the_grid(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from tests.builders import write_yaml
+
+    path = write_yaml(tmp_path, _schedule())
+    runs = {flag: CliRunner().invoke(app, ["solve", str(path), "--json", *flag])
+            for flag in ((), ("--no-refine",))}
+    assert all(r.exit_code == 0 for r in runs.values())
+    refined, grid = (json.loads(runs[f].stdout)["solutions"] for f in ((), ("--no-refine",)))
+    assert any(d.get("refined") for d in refined.values())
+    assert not any(d.get("refined") for d in grid.values())
+    assert all(x % 5 == 0 for d in grid.values() for x in d["terms"].values())
 
 
 def test_a_scenario_where_nobody_has_a_veto_still_solves():
