@@ -222,6 +222,8 @@ def _per_unique_row(eta: np.ndarray, fn) -> np.ndarray:
     """fn on each distinct row of eta only: many deals share the same linear predictors.
     (A lexsort of the few columns: much faster than np.unique(axis=0).)"""
     flat = eta.reshape(-1, eta.shape[-1])
+    if not len(flat):
+        return np.zeros(eta.shape[:-1])
     order = np.lexsort(flat.T[::-1])
     ranked = flat[order]
     new = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]

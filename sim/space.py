@@ -182,11 +182,27 @@ def _eliminate(tables: list[Factor], sizes: tuple[int, ...]) -> int | None:
         factors = [f for f in factors if k not in f[0]]
         scope = sorted(set().union(*(f[0] for f in touching)) - {k})
         label = {j: i for i, j in enumerate([*scope, k])}  # einsum's labels: 0, 1, ...
-        operands = []
-        for issues, table in touching:
-            operands += [table, [label[j] for j in issues]]
-        factors.append((tuple(scope), np.einsum(*operands, [label[j] for j in scope])))
+        while len(touching) > _OPERANDS:  # einsum takes at most 63: multiply them in groups
+            if cells[k] * sizes[k] > ELIMINATION_CELLS:
+                return None
+            groups = [touching[i:i + _OPERANDS] for i in range(0, len(touching), _OPERANDS)]
+            touching = []
+            for group in groups:
+                out = tuple(sorted(set().union(*(f[0] for f in group)), key=label.get))
+                touching.append((out, _product(group, out, label)))
+        factors.append((tuple(scope), _product(touching, tuple(scope), label)))
     return int(math.prod(int(f[1]) for f in factors))
+
+
+_OPERANDS = 32  # tables multiplied in one einsum call (numpy allows 63 operands)
+
+
+def _product(tables: list[tuple[tuple, np.ndarray]], out: tuple, label: dict) -> np.ndarray:
+    """The tables multiplied together, summed over every issue not in `out`."""
+    operands: list = []
+    for issues, table in tables:
+        operands += [table, [label[j] for j in issues]]
+    return np.einsum(*operands, [label[j] for j in out])
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sim.solver.result import (
 from sim.space import OutOfTime
 
 SOLUTIONS = ("nash", "kalai_smorodinsky", "egalitarian", "utilitarian")
+PREDICT_AT_LEAST = 1.0  # seconds the non-cooperative fixed point may take past the budget
 
 
 def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: str = "auto",
@@ -129,8 +130,10 @@ def predict(problem: Problem, front: Frontier, deadline: float | None = None
             out[names[first]] = (offer(eq.proposals[0], eq.payoffs[0]),
                                  offer(eq.proposals[1], eq.payoffs[1]))
         return AlternatingOffers(out)
+    # The budget may be spent by the counts already: the fixed point still gets a second.
+    floor = time.monotonic() + PREDICT_AT_LEAST
     eq = noncoop.random_proposer(gains, problem.patience, problem.power, problem.veto,
-                                 deadline=deadline)
+                                 deadline=None if deadline is None else max(deadline, floor))
     w = eq.values
     return RandomProposer(
         recognition=named(problem.parties, problem.power / problem.power.sum()),

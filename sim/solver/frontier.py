@@ -116,11 +116,11 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | Non
     case, by a margin above the frontier's rounding) is never completed. The counts are then
     made apart, exact, or estimated with `rng` past the deadline."""
     front = [_empty(problem)]
-    floor = np.where(problem.veto, -np.inf, problem.reservation)
 
     def beaten(ideal: np.ndarray) -> np.ndarray:
-        # Expected utility P U + (1 - P) r is at most max(U, r): at most the ideal or r.
-        return covered(np.maximum(ideal, floor) + COVER_MARGIN, front[0][2])
+        # Expected utility P U + (1 - P) r is at most max(U, r): at most the ideal or r, for
+        # every party (a veto party may accept a deal up to ACCEPT_TOL below r: then EU > U).
+        return covered(np.maximum(ideal, problem.reservation) + COVER_MARGIN, front[0][2])
 
     for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk, deadline=deadline,
                            beaten=beaten):

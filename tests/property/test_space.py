@@ -49,3 +49,23 @@ def test_elimination_gives_up_on_tables_that_would_be_too_large():
     tables = [Factor(tuple(range(8)), np.ones(sizes, dtype=bool))]
     with mock.patch.object(space, "ELIMINATION_CELLS", 1000):
         assert space._eliminate(tables, sizes) is None
+
+
+@given(constraint_tables())
+def test_elimination_multiplies_many_tables_in_groups(case):
+    """numpy's einsum takes at most 63 operands: more tables on one issue are multiplied in
+    groups (forced here at two per group)."""
+    sizes, tables = case
+    read = sorted(set().union(*(t.issues for t in tables)))
+    free = int(np.prod([s for k, s in enumerate(sizes) if k not in read]))
+    with mock.patch.object(space, "_OPERANDS", 2):
+        got = space._eliminate(tables, sizes)
+    assert got * free == brute_force(sizes, tables)
+
+
+def test_sixty_four_red_lines_on_one_issue_are_counted():
+    """Found in review: 64 tables on one issue made einsum refuse, and compiling crash."""
+    rng = np.random.default_rng(0)
+    tables = [Factor((0,), rng.random(80) < 0.99) for _ in range(64)]
+    tables.append(Factor((0, 1), np.ones((80, 2), dtype=bool)))
+    assert space._eliminate(tables, (80, 2)) == brute_force((80, 2), tables)

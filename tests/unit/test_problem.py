@@ -239,3 +239,14 @@ def assert_close(a, b, path="", tol=1e-12):
         assert a == pytest.approx(b, abs=tol), path
     else:
         assert a == b, path
+
+
+def test_an_untabulated_vote_takes_an_empty_batch_of_deals():
+    """Found in review: no deals at all (an empty candidate set in a robustness draw) crashed
+    a vote evaluated on the deals at hand."""
+    from unittest import mock
+
+    with mock.patch("sim.problem.TABULATE_UP_TO", 0), mock.patch("sim.compile.TABULATE_UP_TO", 0):
+        problem = sim.compile_problem(sim.load(DEFAULT))
+    none = np.zeros((0, len(problem.issues)), dtype=np.int64)
+    assert problem.acceptable(none).shape == (0,) and problem.p_ratified(none).shape == (0,)

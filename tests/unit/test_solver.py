@@ -127,3 +127,51 @@ def test_an_unfinished_search_never_claims_that_nothing_alone_opens_a_zopa():
     assert rushed.gap.note and rushed.gap.openers == ()
     text = solve_result(rushed)
     assert f"({rushed.gap.note})" in text and "Nothing alone" not in text
+
+
+def test_branch_and_bound_keeps_deals_a_veto_party_accepts_within_the_tolerance():
+    """Found in review: a veto party accepts a deal up to 1e-9 below its reservation, and its
+    expected utility P U + (1 - P) r then exceeds U; the pruning bound assumed it could not,
+    and dropped such deals from the frontier. Checked against brute force."""
+    import numpy as np
+
+    from sim.solver import frontier, pareto
+
+    def flag(a, b):
+        return {"false": a, "true": b}
+
+    data = {"name": "tol", "issues": {k: {"type": "boolean"} for k in "xzy"},
+            "parties": {
+                "A": {"weights": {"x": 0.5, "z": 0.5, "y": 0}, "reservation": 0.5,
+                      "values": {"x": flag(1 - 1e-9, 0.5 - 1.8e-9), "z": flag(0, 0.5),
+                                 "y": flag(0, 0)},
+                      "red_lines": [{"when": {"x": False, "z": True}}]},
+                "B": {"weights": {"x": 1, "z": 0, "y": 0}, "reservation": 0.3,
+                      "values": {"x": flag(1, 0.5), "z": flag(0, 0), "y": flag(0, 0)}}},
+            "settings": {"min_ratification_probability": 0.2},
+            "ratification": {"vote": {"kind": "referendum", "intercept": -0.5, "swing_sd": 1.0,
+                                      "effects": {"x": flag(0, 0)},
+                                      "applies_when": {"x": True}}}}
+    problem = sim.compile_problem(sim.from_dict(data))
+    idx = np.concatenate(list(problem.enumerate()))
+    idx = idx[problem.acceptable(idx)]
+    want = set(map(tuple, idx[pareto.nondominated_naive(problem.expected_utility(idx))].tolist()))
+    for chunk in (2, 1 << 18):
+        got = frontier.by_enumeration(problem, chunk=chunk).idx
+        assert set(map(tuple, got.tolist())) == want
+
+
+def test_the_prediction_is_made_even_when_the_counts_spent_the_budget():
+    """Found in review: with the budget spent, the fixed point ran one round and reported the
+    reservations as everyone's value; it now has a second of its own."""
+    import time
+
+    from sim.solver import engine
+    from sim.solver.frontier import frontier
+    from tests.conftest import SCENARIOS
+
+    problem = sim.compile_problem(sim.load(SCENARIOS / "berlin-2025-12.yaml"))
+    front = frontier(problem)
+    late, free = engine.predict(problem, front, time.monotonic() - 1), engine.predict(problem,
+                                                                                      front)
+    assert late.converged and late.value == free.value
