@@ -28,6 +28,8 @@ from sim.scenario import paths
 from sim.scenario.load import from_dict
 from sim.scenario.model import Distribution, Scenario
 
+KEEP_DRAWS = 100  # draws' problems kept between the two passes; the others are compiled again
+
 
 @dataclass(frozen=True)
 class DealRobustness:
@@ -99,38 +101,46 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     compiler = compiler or Compiler()
     base = base if base is not None else compiler.compile(scenario)
     data = scenario.model_dump(mode="json", exclude={"extends"})
-    draws = []
-    invalid = 0
-    for i in range(samples):
-        file = f"<sample {i}>"
+
+    def compiled(i: int) -> Problem | None:
         try:
             values = paths.set_values(data, sample_values(scenario, seed, i))
-            draws.append(compiler.compile(from_dict(values, file=file)))
+            return compiler.compile(from_dict(values, file=f"<sample {i}>"))
         except InputError:
-            invalid += 1
+            return None
 
-    fronts = []
-    for done, p in enumerate(draws, 1):
-        deadline = None if budget is None else time.monotonic() + budget
-        fronts.append(frontier(p, method, deadline))
+    # First pass: each draw's frontier and solutions. The draws' problems are kept for the
+    # second pass only while they are few; beyond, each is compiled again (the same problem:
+    # compiling is deterministic), so memory stays bounded whatever `samples` is.
+    kept: dict[int, Problem] = {}
+    picked: list[tuple[int, dict[str, np.ndarray | None], bool]] = []
+    for i in range(samples):
+        p = compiled(i)
+        if p is not None:
+            deadline = None if budget is None else time.monotonic() + budget
+            f = frontier(p, method, deadline)
+            picked.append((i, {k: (f.idx[r] if r is not None else None)
+                               for k, r in choose(p, f).items()}, bool(len(f.idx))))
+            if len(kept) < KEEP_DRAWS:
+                kept[i] = p
         if progress is not None:
-            progress(done, len(draws))
-    picks = [choose(p, f) for p, f in zip(draws, fronts, strict=True)]
+            progress(i + 1, samples)
+    invalid = samples - len(picked)
     candidates = [*frontier(base, method).idx, *base.packages.values()]
-    candidates += [f.idx[r] for f, pk in zip(fronts, picks, strict=True)
-                   for r in pk.values() if r is not None]
+    candidates += [d for _, pk, _ in picked for d in pk.values() if d is not None]
     idx = np.unique(np.array(candidates, dtype=np.int64).reshape(-1, len(base.issues)), axis=0)
     acceptable = np.zeros(len(idx))
-    names = list(picks[0]) if picks else []
+    names = list(picked[0][1]) if picked else []
     chosen = {name: np.zeros(len(idx)) for name in names}
     nonempty = 0
-    for p, f, pk in zip(draws, fronts, picks, strict=True):
+    for i, pk, any_deal in picked:
+        p = kept.pop(i) if i in kept else compiled(i)
         acceptable += p.acceptable(idx)
-        nonempty += bool(len(f.idx))
-        for name, r in pk.items():
-            if r is not None:
-                chosen[name][(idx == f.idx[r]).all(axis=1)] += 1
-    n = len(draws)
+        nonempty += any_deal
+        for name, deal in pk.items():
+            if deal is not None:
+                chosen[name][(idx == deal).all(axis=1)] += 1
+    n = len(picked)
     if not n:
         return Robustness(samples, seed, 0, invalid, None, None, (),
                           dict.fromkeys(base.packages))

@@ -72,3 +72,16 @@ def test_long_work_reports_its_progress(trade):
     calls = []
     sim.solve(trade, samples=4, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_many_draws_are_compiled_again_rather_than_kept_with_the_same_answer(trade):
+    """Memory stays bounded: past KEEP_DRAWS, a draw's problem is not kept between the two
+    passes but compiled again, which gives the same answer (compiling is deterministic)."""
+    from unittest import mock
+
+    from sim.experiments import robustness as module
+
+    kept = robustness(trade, 12, seed=3).to_dict()
+    with mock.patch.object(module, "KEEP_DRAWS", 0):
+        recompiled = robustness(trade, 12, seed=3).to_dict()
+    assert recompiled == kept
