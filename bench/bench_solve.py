@@ -164,6 +164,12 @@ def machine() -> dict:
             "sim_commit": commit + (" (with uncommitted changes in sim/)" if dirty else "")}
 
 
+def fronts(row: dict) -> str:
+    """The frontier's size: NegMAS's / sim's distinct utility vectors / sim's deals."""
+    return (f"{row['frontier_negmas']:,} / {row['frontier_sim_distinct']:,} / "
+            f"{row['frontier_sim_deals']:,}")
+
+
 def report(res: dict) -> str:
     m = res["machine"]
     out = [f"Measured {m['date']} on {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, "
@@ -293,8 +299,7 @@ def report(res: dict) -> str:
             out.append(
                 f"| 10^{s['n_issues']} | {fmt_s(s['negmas_median_s'])} | "
                 f"{fmt_s(s['sim_median_s'])} | {s['runs']} | {s['ratio']:.0f}x | "
-                f"{s['frontier_negmas']:,} / {s['frontier_sim_distinct']:,} / "
-                f"{s['frontier_sim_deals']:,} | "
+                f"{fronts(s)} | "
                 f"{'yes' if s['frontier_match'] else 'NO'} (max diff "
                 f"{s['frontier_max_abs_diff']:.1e}) | "
                 f"{'yes' if s['nash_match'] else 'NO'} (max diff {s['nash_max_abs_diff']:.1e}),"
@@ -315,9 +320,7 @@ def report(res: dict) -> str:
             out.append(
                 f"| {f['fixture']} | {fmt_s(f['negmas_median_s'])} | "
                 f"{fmt_s(f['sim_median_s'])} | {f['ratio']:.0f}x | "
-                f"{fmt_s(f['sim_like_median_s'])} | {f['ratio_like']:.0f}x | "
-                f"{f['frontier_negmas']:,} / {f['frontier_sim_distinct']:,} / "
-                f"{f['frontier_sim_deals']:,} | "
+                f"{fmt_s(f['sim_like_median_s'])} | {f['ratio_like']:.0f}x | {fronts(f)} | "
                 f"{'yes' if f['frontier_match'] else 'NO'}, "
                 f"{'yes' if f['nash_match'] else 'NO'}"
                 f"{tie if f['nash_terms_match'] == 'tie' else ''}"
