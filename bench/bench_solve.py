@@ -164,7 +164,7 @@ def machine() -> dict:
             "sim_commit": commit + (" (with uncommitted changes in sim/)" if dirty else "")}
 
 
-def fronts(row: dict) -> str:
+def frontier_sizes(row: dict) -> str:
     """The frontier's size: NegMAS's / sim's distinct utility vectors / sim's deals."""
     return (f"{row['frontier_negmas']:,} / {row['frontier_sim_distinct']:,} / "
             f"{row['frontier_sim_deals']:,}")
@@ -299,7 +299,7 @@ def report(res: dict) -> str:
             out.append(
                 f"| 10^{s['n_issues']} | {fmt_s(s['negmas_median_s'])} | "
                 f"{fmt_s(s['sim_median_s'])} | {s['runs']} | {s['ratio']:.0f}x | "
-                f"{fronts(s)} | "
+                f"{frontier_sizes(s)} | "
                 f"{'yes' if s['frontier_match'] else 'NO'} (max diff "
                 f"{s['frontier_max_abs_diff']:.1e}) | "
                 f"{'yes' if s['nash_match'] else 'NO'} (max diff {s['nash_max_abs_diff']:.1e}),"
@@ -320,7 +320,7 @@ def report(res: dict) -> str:
             out.append(
                 f"| {f['fixture']} | {fmt_s(f['negmas_median_s'])} | "
                 f"{fmt_s(f['sim_median_s'])} | {f['ratio']:.0f}x | "
-                f"{fmt_s(f['sim_like_median_s'])} | {f['ratio_like']:.0f}x | {fronts(f)} | "
+                f"{fmt_s(f['sim_like_median_s'])} | {f['ratio_like']:.0f}x | {frontier_sizes(f)} | "
                 f"{'yes' if f['frontier_match'] else 'NO'}, "
                 f"{'yes' if f['nash_match'] else 'NO'}"
                 f"{tie if f['nash_terms_match'] == 'tie' else ''}"
@@ -369,11 +369,11 @@ def main() -> int:
                                fixtures, 1 if quick else 3)
 
     res["elapsed_s"] = time.perf_counter() - t_start
+    if args.json:  # first: the measurements survive a failure to render them
+        args.json.write_text(json.dumps(res, indent=1))
     text = report(res)
     print(text)
     print(f"\n(bench took {res['elapsed_s']:.0f} s)")
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=1))
     mismatch = res["negmas"].get("failed") or any(
         "error" in s for s in [*res["negmas"].get("sizes", []),
                                *res["negmas"].get("fixtures", [])])
