@@ -76,7 +76,7 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
         new = recognition @ payoffs
         residual = float(np.abs(new - w).max())
         if residual < 1e-13:
-            return Equilibrium(new, proposals, payoffs, True)
+            return Equilibrium(new, proposals(), payoffs, True)
         if deadline is not None and time.monotonic() > deadline:
             break
         if residual < best:
@@ -89,26 +89,44 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
             if damping < 1 / 64:
                 break
         w = (1 - damping) * w + damping * new
-    return Equilibrium(w, proposals, payoffs, False, residual)
+    return Equilibrium(w, proposals(), payoffs, False, residual)
 
 
 def _round(gains, threshold, veto, quota, fallback):
+    """(each proposer's expected gains when it proposes (n, n), a function giving the mixed
+    proposals, weights over every deal or None)."""
     m, n = gains.shape
-    if quota is None:  # only deals every veto party accepts are open to anyone: those first
-        rows = np.flatnonzero((gains[:, veto] >= threshold[veto] - TOL).all(axis=1))
-        gains = gains[rows]
+    if quota is None:
+        return _unanimous_round(gains, threshold, veto, fallback)
     ok = gains >= threshold - TOL  # one test per round, shared by every proposer
     payoffs = np.zeros((n, n))
     proposals = []
     for i in range(n):
         mix = _proposal(gains, i, ok, veto, quota)
-        if mix is not None:
-            payoffs[i] = mix @ gains
-            if quota is None:  # weights over every deal, as the caller passed them
-                mix = np.bincount(rows, weights=mix, minlength=m)
-        else:
-            payoffs[i] = fallback
+        payoffs[i] = fallback if mix is None else mix @ gains
         proposals.append(mix)
+    return payoffs, lambda: proposals
+
+
+def _unanimous_round(gains, threshold, veto, fallback):
+    """`_round` without a quota, every proposer at once. Only deals every veto party accepts
+    are open to anyone; among those, proposer i needs only its own acceptance (a veto
+    proposer's is implied), so each proposer's best deals are one column-wise maximum."""
+    m, n = gains.shape
+    rows = np.flatnonzero((gains[:, veto] >= threshold[veto] - TOL).all(axis=1))
+    g = gains[rows]
+    ok = g >= threshold - TOL
+    own = np.where(ok, g, -np.inf)
+    best = own.max(axis=0) if len(g) else np.full(n, -np.inf)
+    ties = ok & (own >= best - TOL * np.maximum(1.0, np.abs(best)))
+    counts = ties.sum(axis=0)
+    payoffs = np.where((counts > 0)[:, None], (ties.T @ g) / np.maximum(counts, 1)[:, None],
+                       fallback)
+
+    def proposals() -> list[np.ndarray | None]:  # weights over every deal, as passed in
+        return [np.bincount(rows, weights=ties[:, i] / counts[i], minlength=m) if counts[i]
+                else None for i in range(n)]
+
     return payoffs, proposals
 
 
