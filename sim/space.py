@@ -256,8 +256,9 @@ def count_feasible(problem: Problem, deadline: float | None = None,
 def estimate_acceptable(problem: Problem, rng: np.random.Generator, known: int = 0,
                         most: int | None = None, n: int = SAMPLE, test=None) -> Count:
     """The share of `n` uniformly drawn deals that are acceptable (or pass `test`, a function
-    of level indices), scaled to the space, with Wilson's 95% interval; all kept within
-    [known, most]. Integer arithmetic: spaces may be larger than a float can hold."""
+    of level indices: feasible, excluded by a vote...), scaled to the space, with Wilson's
+    95% interval; all kept within [known, most]. Integer arithmetic: spaces may be larger
+    than a float can hold."""
     test = problem.acceptable if test is None else test
     hits = 0
     step = max(1, (1 << 22) // max(1, len(problem.sizes)))  # bounded memory per draw

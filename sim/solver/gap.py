@@ -23,13 +23,6 @@ def _excluded(factor: Factor, sizes: tuple[int, ...], where: np.ndarray) -> int:
     return int(np.broadcast_to(where, factor.table.shape).sum()) * rest
 
 
-def _excluded_sampled(factor: Factor, problem: Problem, rng: np.random.Generator) -> int:
-    """How many deals an untabulated factor (a vote reading most issues) excludes, estimated
-    from space.SAMPLE uniformly drawn deals."""
-    idx = np.stack([rng.integers(0, n, space.SAMPLE) for n in problem.sizes], axis=-1)
-    return round(float((~factor.at(idx)).mean()) * problem.total)
-
-
 def blockers(problem: Problem, rng: np.random.Generator | None = None) -> tuple[Blocker, ...]:
     """Rules, red lines and ratification bodies by how many deals each excludes alone (for a
     vote too large to tabulate, an estimate from a sample drawn with `rng`)."""
@@ -47,9 +40,10 @@ def blockers(problem: Problem, rng: np.random.Generator | None = None) -> tuple[
             out.append(Blocker("ratification", b.name,
                                _excluded(table, problem.sizes, ~table.table)))
         else:
-            rng = rng if rng is not None else seeds.generator(0)
-            out.append(Blocker("ratification", b.name, _excluded_sampled(table, problem, rng),
-                               exact=False))
+            # A vote too large to tabulate: the share it excludes, from a seeded sample.
+            excluded = space.estimate_acceptable(problem, rng or seeds.generator(0),
+                                                 test=lambda idx, t=table: ~t.at(idx))
+            out.append(Blocker("ratification", b.name, excluded.value, exact=False))
     return tuple(sorted(out, key=lambda x: -x.excludes))
 
 
