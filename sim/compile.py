@@ -12,6 +12,7 @@ import json
 import math
 import time
 from collections import OrderedDict
+from dataclasses import replace
 
 import numpy as np
 
@@ -84,8 +85,9 @@ class Compiler:
         for name, pkg in s.packages.items():
             problem.packages[name] = problem.deal_index(pkg.terms)
         if not check_feasible(problem):
-            problem.notes.append(((), f"no feasible deal found within {FEASIBLE_CHECK:g} s: "
-                                      "the rules and red lines may exclude every deal"))
+            problem = replace(problem, notes=(((), f"no feasible deal found within "
+                                                   f"{FEASIBLE_CHECK:g} s: the rules and red "
+                                                   "lines may exclude every deal"),))
         return problem
 
     def _bodies(self, s: Scenario, sizes: tuple[int, ...]) -> list[Body]:

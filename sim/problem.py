@@ -176,7 +176,7 @@ class Problem:
     advisory_bodies: tuple[Body, ...] = ()
     packages: dict[str, np.ndarray] = field(default_factory=dict)
     # What compiling found valid but worth a word, as (dotted path, message)
-    notes: list[tuple[tuple, str]] = field(default_factory=list)
+    notes: tuple[tuple[tuple, str], ...] = ()
 
     # --- sizes and deals ------------------------------------------------------------------
 

@@ -32,17 +32,24 @@ SMALL = 20_000  # below this, enumerating is as fast as anything
 
 @dataclass(frozen=True)
 class Frontier:
-    """The acceptable deals not dominated in expected utility, and the exact counts."""
+    """The acceptable deals not dominated in expected utility, and the counts (exact, or
+    estimated past a deadline: see space.Count)."""
 
     idx: np.ndarray  # (F, K) level indices, sorted lexicographically
     utility: np.ndarray  # (F, P) U(deal)
     expected: np.ndarray  # (F, P) P U + (1 - P) r, canonical
     p_ratified: np.ndarray  # (F,)
-    acceptable: int  # how many deals are acceptable: exact, or an estimate (see `count`)
-    feasible: int
     method: str
-    count: space.Count | None = None  # how `acceptable` was found: exact or estimated
-    feasible_count: space.Count | None = None  # how `feasible` was found
+    count: space.Count  # how many deals are acceptable
+    feasible_count: space.Count  # how many the rules and red lines allow
+
+    @property
+    def acceptable(self) -> int:
+        return self.count.value
+
+    @property
+    def feasible(self) -> int:
+        return self.feasible_count.value
 
 
 def choose_method(problem: Problem) -> str:
@@ -96,8 +103,8 @@ def _finish(problem: Problem, front: tuple, acceptable: space.Count, feasible: s
             method: str) -> Frontier:
     idx, u, eu, p = front
     order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
-    return Frontier(idx[order], u[order], canonical(eu[order]), p[order], acceptable.value,
-                    feasible.value, method, acceptable, feasible)
+    return Frontier(idx[order], u[order], canonical(eu[order]), p[order], method, acceptable,
+                    feasible)
 
 
 def _empty(problem: Problem) -> tuple:
