@@ -42,13 +42,13 @@ class Equilibrium:
 
 
 def _proposal(gains: np.ndarray, i: int, ok: np.ndarray, required: np.ndarray,
-              quota: int | None) -> np.ndarray | None:
-    """Mixed proposal of proposer i: uniform over its best deals among those accepted.
-    `ok` (m, n) says who accepts each deal: gain at least the discounted value of waiting."""
+              quota: int) -> np.ndarray | None:
+    """Mixed proposal of proposer i under a quota: uniform over its best deals among those
+    accepted. `ok` (m, n) says who accepts each deal: gain at least the discounted value of
+    waiting. (Without a quota every proposer is taken at once: `_unanimous_round`.)"""
     others = np.arange(gains.shape[1]) != i
     accept = ok[:, required & others].all(axis=1) & ok[:, i]  # nor below its own value
-    if quota is not None:
-        accept &= ok[:, others].sum(axis=1) >= quota - 1
+    accept &= ok[:, others].sum(axis=1) >= quota - 1
     if not accept.any():
         return None
     own = np.where(accept, gains[:, i], -np.inf)
@@ -95,7 +95,7 @@ def random_proposer(gains: np.ndarray, patience: np.ndarray, recognition: np.nda
 def _round(gains, threshold, veto, quota, fallback):
     """(each proposer's expected gains when it proposes (n, n), a function giving the mixed
     proposals, weights over every deal or None)."""
-    m, n = gains.shape
+    n = gains.shape[1]
     if quota is None:
         return _unanimous_round(gains, threshold, veto, fallback)
     ok = gains >= threshold - TOL  # one test per round, shared by every proposer
