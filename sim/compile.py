@@ -19,7 +19,7 @@ import numpy as np
 from sim import ratify, space
 from sim.errors import InputError, Where
 from sim.errors import Problem as Complaint
-from sim.problem import TABULATE_UP_TO, Body, Factor, Problem, RedLine, ValueCurve
+from sim.problem import Body, Factor, Problem, RedLine, ValueCurve
 from sim.results import magnitude, scenario_hash
 from sim.scenario.model import Curve, Scenario
 from sim.scenario.terms import (
@@ -107,14 +107,11 @@ class Compiler:
             if key in self._tables:
                 self._tables.move_to_end(key)
             else:
-                # A vote's predictor is additive per issue: one reading most issues is not
-                # tabulated but evaluated on the deals at hand (bounded memory at any size).
                 model = ratify.build(body, s.issues)
                 if len(self._tables) >= MEMO_SIZE:
                     self._tables.popitem(last=False)
-                self._tables[key] = (
-                    model, Factor.tabulate(model.issues, sizes, model.yes_share, TABULATE_UP_TO),
-                    Factor.tabulate(model.issues, sizes, model.p_pass, TABULATE_UP_TO))
+                self._tables[key] = (model, Factor.of_vote(model.issues, sizes, model.yes_share),
+                                     Factor.of_vote(model.issues, sizes, model.p_pass))
             model, yes, p_pass = self._tables[key]
             party = parties.index(body.party) if body.party else ratifies_for.get(name)
             out.append(Body(name, body.kind, party, applies, yes, p_pass, model))

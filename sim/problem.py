@@ -71,6 +71,14 @@ class Factor:
         return cls(ks, np.asarray(fn(combos)).reshape(shape))
 
     @classmethod
+    def of_vote(cls, issues: frozenset[int] | tuple[int, ...], sizes: tuple[int, ...],
+                fn) -> Factor:
+        """A ratification body's table over `issues`, left untabulated beyond TABULATE_UP_TO
+        cells: a vote's predictor is additive per issue, so it is evaluated on the deals at
+        hand instead (bounded memory at any size)."""
+        return cls.tabulate(issues, sizes, fn, TABULATE_UP_TO)
+
+    @classmethod
     def of_condition(cls, cond: Cond, sizes: tuple[int, ...]) -> Factor:
         return cls.tabulate(scope(cond), sizes, lambda idx: holds(cond, idx))
 
@@ -123,10 +131,8 @@ class Body:
         model, shift = self.model, self.shift + change
         return replace(
             self, shift=shift,
-            yes_share=Factor.tabulate(model.issues, sizes, lambda i: model.yes_share(i, shift),
-                                      TABULATE_UP_TO),
-            p_pass=Factor.tabulate(model.issues, sizes, lambda i: model.p_pass(i, shift),
-                                   TABULATE_UP_TO))
+            yes_share=Factor.of_vote(model.issues, sizes, lambda i: model.yes_share(i, shift)),
+            p_pass=Factor.of_vote(model.issues, sizes, lambda i: model.p_pass(i, shift)))
 
     def p_pass_at(self, idx: np.ndarray, change: float = 0.0) -> np.ndarray:
         """P(pass) of each deal with the mood moved by `change` from the tables'."""
@@ -368,8 +374,8 @@ class Problem:
     def body_allows(self, body: Body) -> Factor:
         """True where the body does not vote on the deal or passes it, over its issues."""
         issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
-        return Factor.tabulate(issues, self.sizes, lambda idx: ~body.applies.at(idx)
-                               | self.passes(body.p_pass.at(idx)), TABULATE_UP_TO)
+        return Factor.of_vote(issues, self.sizes, lambda idx: ~body.applies.at(idx)
+                              | self.passes(body.p_pass.at(idx)))
 
     def ratifiable(self, idx: np.ndarray) -> np.ndarray:
         """Every binding body that votes on the deal passes it."""

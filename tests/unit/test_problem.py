@@ -207,7 +207,7 @@ def test_votes_left_untabulated_give_the_tabulated_answers(name):
 
     scenario = sim.load(SCENARIOS / f"{name}.yaml")
     tabulated = sim.solve(scenario, time_budget=None).to_dict()
-    with mock.patch("sim.problem.TABULATE_UP_TO", 0), mock.patch("sim.compile.TABULATE_UP_TO", 0):
+    with mock.patch("sim.problem.TABULATE_UP_TO", 0):
         problem = sim.compile_problem(scenario)
         assert problem.bodies and not any(b.p_pass.tabulated or b.yes_share.tabulated
                                           for b in problem.bodies)
@@ -246,7 +246,7 @@ def test_an_untabulated_vote_takes_an_empty_batch_of_deals():
     a vote evaluated on the deals at hand."""
     from unittest import mock
 
-    with mock.patch("sim.problem.TABULATE_UP_TO", 0), mock.patch("sim.compile.TABULATE_UP_TO", 0):
+    with mock.patch("sim.problem.TABULATE_UP_TO", 0):
         problem = sim.compile_problem(sim.load(DEFAULT))
     none = np.zeros((0, len(problem.issues)), dtype=np.int64)
     assert problem.acceptable(none).shape == (0,) and problem.p_ratified(none).shape == (0,)
