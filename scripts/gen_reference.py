@@ -28,7 +28,10 @@ OUT = ROOT / "docs" / "reference.md"
 SECTIONS = (
     "Scenario", "Issue", "Party", "Curve", "Interaction", "RedLine", "NoDeal", "Referendum",
     "Legislature", "Segment", "Bloc", "Slope", "Rule", "Package", "Distribution", "Source",
-    "Settings", "Condition",
+    "Settings", "Dynamics", "TimeDependentConcession", "BoulwareConcession",
+    "LinearConcession", "ConcederConcession", "HardLinerConcession", "TitForTatConcession",
+    "RandomConcession", "SubgamePerfectConcession", "Mediator", "Beliefs", "War", "Drift",
+    "Electorate", "Event", "Condition",
 )
 
 PREAMBLE = """\

@@ -19,9 +19,10 @@ import numpy as np
 from sim import ratify, space
 from sim.errors import InputError, Where
 from sim.errors import Problem as Complaint
-from sim.problem import Body, Factor, Problem, RedLine, ValueCurve
+from sim.problem import Body, Dynamics, Event, Factor, Problem, RedLine, ValueCurve
 from sim.results import magnitude, scenario_hash
 from sim.scenario.model import Curve, Scenario
+from sim.scenario.model import Dynamics as ScenarioDynamics
 from sim.scenario.terms import (
     grid,
     level_index,
@@ -79,7 +80,10 @@ class Compiler:
             advisory_red_lines=tuple(r for r in red_lines if not veto[r.party]),
             advisory_bodies=tuple(b for b in bodies if b.party is not None and not veto[b.party]),
             outlook=outlook, outlook_issues=outlook_issues, cost=cost, derived=derived,
-            scenario_hash=scenario_hash(s.model_dump(mode="json", exclude={"extends"})),
+            dynamics=_dynamics(s, levels),
+            scenario_hash=scenario_hash(s.model_dump(
+                mode="json", exclude={"extends"} | ({"dynamics"} if s.dynamics is None
+                                                    else set()))),
         )
         problem.reservation[:] = problem.reservation_at()
         for name, pkg in s.packages.items():
@@ -239,3 +243,42 @@ def _no_deal(s: Scenario, levels: tuple[list, ...]):
     derived = np.array([x.reservation == "derived" for x in s.parties.values()])
     return outlook, tuple(written), cost, derived
 
+
+
+def _dynamics(s: Scenario, levels: tuple[list, ...]) -> Dynamics:
+    """The `dynamics:` section (or its defaults) as arrays over issues and parties."""
+    d = s.dynamics or ScenarioDynamics()
+    names, parties = list(s.issues), list(s.parties)
+    drift, noise = np.zeros(len(names)), np.zeros(len(names))
+    for issue, walk in d.war.outlook.items():
+        drift[names.index(issue)], noise[names.index(issue)] = walk.drift, walk.noise
+    cost_drift = np.array([d.war.cost[p].drift if p in d.war.cost else 0.0 for p in parties])
+    cost_noise = np.array([d.war.cost[p].noise if p in d.war.cost else 0.0 for p in parties])
+    events = []
+    for e in d.events:
+        if e.mood is not None:
+            events.append(Event(e.at, "mood", -1, float(e.mood), e.note))
+            continue
+        section, key, name = e.set.split(".")
+        if section == "no_deal" and key == "outlook":
+            k = names.index(name)
+            spec = s.issues[name]
+            value = (float(e.to) if spec.kind == "numeric"
+                     else float(level_index(spec, e.to, levels[k])))
+            events.append(Event(e.at, "outlook", k, value, e.note))
+        else:
+            what = "cost" if section == "no_deal" else "reservation"
+            events.append(Event(e.at, what, parties.index(name), float(e.to), e.note))
+    mediator = (None if d.mediator is None
+                else -1 if d.mediator.by == "neutral" else parties.index(d.mediator.by))
+    strategies = tuple((c.strategy, c.model_dump(exclude={"strategy"}))
+                       for c in map(d.strategy_of, parties))
+    return Dynamics(
+        unit=d.step, deadline=d.deadline, strategies=strategies, proposers=d.proposers,
+        mediator=mediator, private=d.information == "private", belief_noise=d.beliefs.noise,
+        belief_bias=d.beliefs.bias, learning=d.beliefs.learning, outlook_drift=drift,
+        outlook_noise=noise, cost_drift=cost_drift, cost_noise=cost_noise,
+        mood_drift=d.electorate.drift, mood_noise=d.electorate.noise,
+        events=tuple(sorted(events, key=lambda e: e.step)),
+        ratification_delay=d.ratification_delay,
+        collapse_on_rejection=d.on_failed_ratification == "collapse")

@@ -142,6 +142,52 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A scheduled event, compiled: at `step`, set `what` ("outlook": issue `index` to a level
+    index or value; "cost" or "reservation": party `index`'s) to `value`, or, for "mood",
+    add `value` to every body's mood."""
+
+    step: int
+    what: str
+    index: int
+    value: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """The agent-based model's assumptions as arrays (the `dynamics:` section, defaults
+    filled). Per-step figures are per `unit`; one step is one round of offers, so a party's
+    `patience` is its discount factor per step."""
+
+    unit: str
+    deadline: int | None  # None: the run's number of steps
+    strategies: tuple[tuple[str, dict[str, float]], ...]  # per party: name, parameters
+    proposers: str  # "alternating" | "by_power"
+    mediator: int | None  # a party's index, -1 for a neutral mediator, None for none
+    private: bool
+    belief_noise: float
+    belief_bias: float
+    learning: float
+    outlook_drift: np.ndarray  # (K,) per step, in the issue's units; 0 off the outlook
+    outlook_noise: np.ndarray  # (K,)
+    cost_drift: np.ndarray  # (P,) per step, of the present value of the conflict's cost
+    cost_noise: np.ndarray  # (P,)
+    mood_drift: float
+    mood_noise: float
+    events: tuple[Event, ...]
+    ratification_delay: int
+    collapse_on_rejection: bool
+
+    @property
+    def static(self) -> bool:
+        """Nothing moves the reservations or the votes while the parties talk."""
+        return not (self.events or self.outlook_drift.any() or self.outlook_noise.any()
+                    or self.cost_drift.any() or self.cost_noise.any() or self.mood_drift
+                    or self.mood_noise)
+
+
+@dataclass(frozen=True)
 class Problem:
     """Everything an engine needs, as arrays; P parties, K issues, B binding bodies.
 
@@ -183,6 +229,7 @@ class Problem:
     packages: dict[str, np.ndarray] = field(default_factory=dict)
     # What compiling found valid but worth a word, as (dotted path, message)
     notes: tuple[tuple[tuple, str], ...] = ()
+    dynamics: Dynamics | None = None  # what the agent-based model reads (always compiled)
 
     # --- sizes and deals ------------------------------------------------------------------
 

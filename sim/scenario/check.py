@@ -71,6 +71,7 @@ def check(s: Scenario) -> Found:
     _rules(c)
     _packages(c)
     _uncertainty(c)
+    _dynamics(c)
     return c.found
 
 
@@ -231,3 +232,64 @@ def _uncertainty(c: _Checker) -> None:
                                           and not isinstance(value, bool)):
             c.add(where, f"the value there is {value!r}, not a number: a numeric distribution "
                          "cannot replace it (use `choice` for words)")
+
+
+MOVABLE = ("no_deal.outlook.<issue>", "no_deal.cost.<party>", "parties.<party>.reservation")
+"""What an event may set while talks go on: what moves reservations without recompiling the
+deal space (the agent-based model reads them through Problem.reservation_at)."""
+
+
+def _dynamics(c: _Checker) -> None:
+    d, s = c.s.dynamics, c.s
+    if d is None:
+        return
+    parties = list(s.parties)
+    outlook = s.no_deal.outlook if s.no_deal else {}
+    for party in d.strategies:
+        if party not in s.parties:
+            c.add(("dynamics", "strategies", party), unknown("party", party, parties))
+    if d.mediator is not None and d.mediator.by not in ("neutral", *parties):
+        c.add(("dynamics", "mediator", "by"), unknown("mediator", d.mediator.by,
+                                                      ["neutral", *parties]))
+    for issue in d.war.outlook:
+        path = ("dynamics", "war", "outlook", issue)
+        if issue not in outlook:
+            c.add(path, f"'{issue}' is not in no_deal.outlook; the war moves the outlook's "
+                        f"numeric terms ({', '.join(_numeric(s, outlook)) or 'none'})")
+        elif s.issues[issue].kind != "numeric":
+            c.add(path, f"'{issue}' is {s.issues[issue].kind}: it moves only by an event "
+                        "(`dynamics.events`)")
+    for party in d.war.cost:
+        if party not in s.parties:
+            c.add(("dynamics", "war", "cost", party), unknown("party", party, parties))
+    for i, event in enumerate(d.events):
+        if event.set is not None:
+            _event(c, event.set, event.to, ("dynamics", "events", i, "set"), outlook)
+
+
+def _numeric(s: Scenario, outlook: dict) -> list[str]:
+    return [k for k in outlook if s.issues[k].kind == "numeric"]
+
+
+def _event(c: _Checker, target: str, to: Any, path: tuple, outlook: dict) -> None:
+    s, parts = c.s, target.split(".")
+    valid = f"an event sets one of {', '.join(MOVABLE)}"
+    if len(parts) == 3 and parts[:2] == ["no_deal", "outlook"]:
+        if parts[2] not in outlook:
+            c.add(path, f"'{parts[2]}' is not in no_deal.outlook; an event moves only the "
+                        f"terms it gives ({', '.join(outlook) or 'none'})")
+        else:
+            c.level(parts[2], to, path[:-1] + ("to",))
+    elif len(parts) == 3 and parts[:2] == ["no_deal", "cost"] or (
+            len(parts) == 3 and parts[0] == "parties" and parts[2] == "reservation"):
+        party = parts[2] if parts[0] == "no_deal" else parts[1]
+        if party not in s.parties:
+            c.add(path, unknown("party", party, list(s.parties)))
+        elif not isinstance(to, int | float) or isinstance(to, bool):
+            c.add(path[:-1] + ("to",), f"{target} takes a number, got {to!r}")
+        elif parts[0] == "parties" and s.parties[party].reservation == "derived":
+            c.add(path, f"{party}'s reservation is derived from no_deal: set "
+                        f"no_deal.cost.{party} or an outlook term instead")
+    else:
+        c.add(path, f"'{target}' cannot move during talks: {valid} (anything else changes the "
+                    "deal space or a vote's tables: make it a variant or an uncertainty)")

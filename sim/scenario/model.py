@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -426,6 +427,189 @@ class Source(Strict):
         return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
+# --- dynamics (the agent-based model) ----------------------------------------------------------
+
+
+class TimeDependentConcession(Strict):
+    """Concedes (t / T)^exponent of the way from its best to its reservation by step t of T
+    (Faratin, Sierra and Jennings 1998)."""
+
+    strategy: Literal["time_dependent"]
+    exponent: float = Field(1.0, gt=0, description="Above 1 holds firm until late, below 1 "
+                            "concedes early.")
+
+
+class BoulwareConcession(Strict):
+    """Holds firm until late: time-dependent with a large exponent."""
+
+    strategy: Literal["boulware"]
+    exponent: float = Field(4.0, gt=0, description="How late it concedes.")
+
+
+class LinearConcession(Strict):
+    """Concedes evenly to its reservation at the deadline."""
+
+    strategy: Literal["linear"]
+
+
+class ConcederConcession(Strict):
+    """Concedes early: time-dependent with a small exponent."""
+
+    strategy: Literal["conceder"]
+    exponent: float = Field(0.25, gt=0, description="How early it concedes.")
+
+
+class HardLinerConcession(Strict):
+    """Never concedes: asks for its best at every step."""
+
+    strategy: Literal["hard_liner"]
+
+
+class TitForTatConcession(Strict):
+    """Concedes what the others conceded, as it values their offers."""
+
+    strategy: Literal["tit_for_tat"]
+    share: float = Field(1.0, ge=0, description="Share of the others' latest concession it "
+                         "returns.")
+
+
+class RandomConcession(Strict):
+    """Concedes a random share of what is left each step (uniform up to `most`)."""
+
+    strategy: Literal["random_conceder"]
+    most: Unit = Field(0.2, description="The largest share of what is left conceded in a step.")
+
+
+class SubgamePerfectConcession(Strict):
+    """Plays the subgame-perfect equilibrium of alternating offers over the candidate deals
+    to the deadline (Stahl 1972; Rubinstein 1982 as the deadline recedes), discounting by
+    each party's `patience` per step and planning on the current reservations."""
+
+    strategy: Literal["subgame_perfect"]
+
+
+Concession = Annotated[
+    TimeDependentConcession | BoulwareConcession | LinearConcession | ConcederConcession
+    | HardLinerConcession | TitForTatConcession | RandomConcession | SubgamePerfectConcession,
+    Field(discriminator="strategy")]
+StrategyName = Literal["time_dependent", "boulware", "linear", "conceder", "hard_liner",
+                       "tit_for_tat", "random_conceder", "subgame_perfect"]
+"""A strategy written by its name alone takes its default parameters."""
+
+
+class Drift(Strict):
+    """A random walk: each step adds `drift` plus normal noise of sd `noise`."""
+
+    drift: float = Field(0.0, description="Change per step.")
+    noise: float = Field(0.0, ge=0, description="Sd of the change per step.")
+
+
+class War(Strict):
+    """How the no-deal outlook and the cost of conflict move while the parties talk."""
+
+    outlook: dict[str, Drift] = Field(
+        {}, description="numeric issue of `no_deal.outlook` -> its drift per step, in the "
+        "issue's units (kept within its range).")
+    cost: dict[str, Drift] = Field(
+        {}, description="party -> drift per step of its `no_deal.cost` (the present value of "
+        "the conflict: a derived reservation falls as it rises).")
+
+
+class Electorate(Strict):
+    """How the mood of every ratification body moves: a logit added to every voter's."""
+
+    drift: float = Field(0.0, description="Logit change per step (positive: war fatigue "
+                         "makes a deal more popular).")
+    noise: float = Field(0.0, ge=0, description="Sd of the logit change per step.")
+
+
+class Event(Strict):
+    """Something scheduled: at step `at`, set a dotted path `to` a value, or move the mood."""
+
+    at: int = Field(ge=1, description="The step at which it happens (1 is the first step).")
+    set: str | None = Field(
+        None, description="What it sets, while the talks go on: `no_deal.outlook.<issue>`, "
+        "`no_deal.cost.<party>` or `parties.<party>.reservation` (a fixed one).")
+    to: LevelRef | None = Field(None, description="The value set (a level for an outlook term).")
+    mood: float | None = Field(None, description="A logit added to every body's mood.")
+    note: Note = Field("", description="What the event is, for readers and the output.")
+
+    @model_validator(mode="after")
+    def _form(self) -> Event:
+        if (self.set is None) == (self.mood is None):
+            raise ValueError("an event gives `set` and `to`, or `mood`")
+        if self.set is not None and self.to is None:
+            raise ValueError("`set` needs `to`: the value it sets")
+        return self
+
+
+class Mediator(Strict):
+    """Who drafts the single negotiating text (Fisher; Raiffa 1982): a neutral mediator, or a
+    party, which picks, among the texts every side could accept, the one it likes best."""
+
+    by: Name = Field("neutral", description="`neutral` or a party's name.")
+
+
+class Beliefs(Strict):
+    """With private information, what each party believes of the others' reservations."""
+
+    noise: float = Field(0.1, ge=0, description="Sd of each party's initial error about "
+                         "another's reservation.")
+    bias: float = Field(0.0, description="Mean of that error: negative when each side believes "
+                        "the others would settle for less than they would (mutual optimism).")
+    learning: Unit = Field(0.5, description="How far a belief moves toward the value of an offer "
+                           "the other rejected (acceptances bound it exactly).")
+
+
+class Dynamics(Strict):
+    """The agent-based model's assumptions. Every default is a judgement: state your own."""
+
+    step: Literal["day", "week", "month", "quarter"] = Field(
+        "week", description="What one step of talks is (one round of offers); every per-step "
+        "figure is per this unit.")
+    deadline: int | None = Field(
+        None, ge=1, description="The step by which talks end; strategies concede toward it. "
+        "Default: the run's number of steps.")
+    strategies: dict[Name, Concession | StrategyName] = Field(
+        {}, description="party -> concession strategy, `name` or `{strategy: name, ...}`.")
+    default_strategy: Concession | StrategyName = Field(
+        BoulwareConcession(strategy="boulware"),
+        description="The strategy of a party `strategies` leaves out.")
+    proposers: Literal["alternating", "by_power"] = Field(
+        "alternating", description="Without a mediator, who proposes: the veto parties in "
+        "turn (in the order written), or one drawn with probability proportional to `power`.")
+    mediator: Mediator | None = Field(
+        None, description="A single-negotiating-text mediator; without one, parties propose.")
+    information: Literal["complete", "private"] = Field(
+        "complete", description="`private`: each party knows only its own reservation.")
+    beliefs: Beliefs = Field(Beliefs(), description="Beliefs under private information.")
+    war: War = Field(War(), description="How the no-deal outlook and costs move.")
+    electorate: Electorate = Field(Electorate(), description="How the mood moves.")
+    events: list[Event] = Field([], description="Scheduled events.")
+    ratification_delay: int = Field(
+        0, ge=0, description="Steps between agreement and the votes; a party whose "
+        "reservation has risen above the deal by then reneges.")
+    on_failed_ratification: Literal["resume", "collapse"] = Field(
+        "resume", description="After a failed vote: back to the table (that deal struck "
+        "off), or the talks end.")
+
+    @field_validator("strategies", "default_strategy", mode="after")
+    @classmethod
+    def _by_name(cls, v: Any) -> Any:
+        """A name alone is that strategy with its default parameters."""
+        if isinstance(v, dict):
+            return {k: _strategy(x) for k, x in v.items()}
+        return _strategy(v)
+
+    def strategy_of(self, party: str):
+        """The strategy a party plays."""
+        return self.strategies.get(party, self.default_strategy)
+
+
+def _strategy(v: Any) -> Any:
+    return TypeAdapter(Concession).validate_python({"strategy": v}) if isinstance(v, str) else v
+
+
 class Settings(Strict):
     """How the analysis reads the scenario."""
 
@@ -461,6 +645,8 @@ class Scenario(Strict):
     )
     sources: dict[Name, Source] = Field({}, description="Citations, by key.")
     settings: Settings = Field(Settings(), description="How the analysis reads the scenario.")
+    dynamics: Dynamics | None = Field(
+        None, description="How talks unfold over time (`sim simulate`); defaults throughout.")
 
     @model_validator(mode="before")
     @classmethod
