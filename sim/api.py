@@ -24,6 +24,7 @@ from sim.scenario.load import load as _load_scenario
 from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:  # the engines load when a verb needs them
+    from sim.abm.result import SimulationResult
     from sim.evaluation import Evaluation
     from sim.solver.maps import AcceptabilityMap
     from sim.solver.result import SolveResult
@@ -139,9 +140,34 @@ def acceptability_map(scenario: Scenario | Problem, first: str | None = None,
     return build(_problem(scenario), first, second)
 
 
-def simulate(scenario: Scenario | Problem, *, runs: int = 1, steps: int = 52, seed: int = 0):
-    """The agent-based model of the talks over time."""
-    raise NotImplementedError("the agent-based model (sim simulate) is not built yet")
+SIMULATE_BUDGET = 600.0  # seconds: past them no new batch of runs starts
+
+
+def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, seed: int = 0,
+             workers: int = 1, time_budget: float | None = SIMULATE_BUDGET,
+             out: str | Path | None = None, progress=None) -> SimulationResult:
+    """The agent-based model of the talks over time: `runs` seeded runs of at most `steps`
+    steps under the scenario's `dynamics:` (its defaults where the section is silent).
+    Run r draws from seeds.generator(seed, 0, r): the same output on any number of
+    `workers`. Past `time_budget` seconds no new batch starts and the result says how many
+    runs were done. With `out`, every run's row and every step's row go to Parquet parts
+    under that folder as batches finish."""
+    from sim.abm.run import simulate as run
+
+    for name, value, least in (("--runs", runs, 1), ("--steps", steps, 1),
+                               ("--workers", workers, 1), ("--seed", seed, 0)):
+        if int(value) != value or value < least:
+            raise InputError(f"{name} takes an integer >= {least}, got {value}")
+    if time_budget is not None and not time_budget > 0:
+        raise InputError("--time-budget takes a positive number of seconds")
+    folder = None if out is None else Path(out)
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"--out: cannot write to {folder}: {e.strerror}") from None
+    return run(_problem(scenario), runs_=runs, steps=steps, seed=seed, workers=workers,
+               budget=time_budget, out=folder, progress=progress)
 
 
 def sweep(scenario: Scenario, **design):

@@ -251,17 +251,68 @@ def _pair(map_issues: str | None) -> tuple[str | None, str | None]:
     return pair[0], pair[1]
 
 
-def _plots(result, share, folder: Path) -> None:
+def _folder(folder: Path) -> None:
     from sim.errors import InputError
-    from sim.report import plots
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"--plot: cannot write to {folder}: {e.strerror}") from None
+
+
+def _plots(result, share, folder: Path) -> None:
+    from sim.report import plots
+
+    _folder(folder)
     for written in (plots.frontier(result, folder / "frontier.png"),
                     plots.acceptability(share, folder / "acceptability.png")):
         typer.echo(f"wrote {written}", err=True)
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArg,
+    runs: Annotated[int, typer.Option(min=1, help="Seeded runs of the talks.")] = 200,
+    steps: Annotated[int, typer.Option(min=1, help="Steps per run at most (the `dynamics:` "
+                                       "step: a week by default).")] = 52,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed: run r draws from (seed, r).")
+                    ] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    out: Annotated[Path | None, typer.Option(
+        help="Write Parquet parts (a row per run in runs/, per run and step in steps/) to "
+        "this folder as runs finish.")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        help="Write agreement.png and fan charts (outlook.png, yes_share.png) here.")] = None,
+    time_budget: Annotated[float, typer.Option(
+        help="Seconds the runs may take; past them no new batch starts and the output says "
+        "how many ran.")] = 600.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the agent-based model: how talks unfold over time, how often they end in a
+    ratified deal, which deal, and why runs fail."""
+    from sim import api
+    from sim.errors import InputError
+    from sim.report import text
+
+    problem = _problem(scenario)
+    try:
+        with _progress(f"simulating {runs} runs") as progress:
+            result = api.simulate(problem, runs=runs, steps=steps, seed=seed, workers=workers,
+                                  time_budget=time_budget, out=out, progress=progress)
+        if plot is not None:
+            from sim.report import plots
+
+            _folder(plot)
+            for written in plots.simulation(result, plot):
+                typer.echo(f"wrote {written}", err=True)
+    except InputError as e:
+        _fail(e)
+    if out is not None:
+        typer.echo(f"wrote {out}/runs and {out}/steps", err=True)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(text.simulation(result))
 
 
 @app.command()

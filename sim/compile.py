@@ -280,5 +280,5 @@ def _dynamics(s: Scenario, levels: tuple[list, ...]) -> Dynamics:
         outlook_noise=noise, cost_drift=cost_drift, cost_noise=cost_noise,
         mood_drift=d.electorate.drift, mood_noise=d.electorate.noise,
         events=tuple(sorted(events, key=lambda e: e.step)),
-        ratification_delay=d.ratification_delay,
+        ratification_delay=d.ratification_delay, walk_out_after=d.walk_out_after,
         collapse_on_rejection=d.on_failed_ratification == "collapse")

@@ -177,6 +177,7 @@ class Dynamics:
     mood_noise: float
     events: tuple[Event, ...]
     ratification_delay: int
+    walk_out_after: int | None
     collapse_on_rejection: bool
 
     @property

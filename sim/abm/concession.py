@@ -36,6 +36,7 @@ class Situation:
     reservation: float  # what it gets without a deal, now (a war may move it)
     previous: float | None = None  # its aspiration at the previous step (None at the start)
     received: tuple[float, ...] = ()  # what the offers it received were worth to it, oldest first
+    planned: float | None = None  # what subgame-perfect play gives it now (see `plan`)
 
     @property
     def progress(self) -> float:
@@ -152,9 +153,56 @@ class RandomConceder(Strategy):
         return self._within(before - rng.uniform(0, self.most) * (before - s.reservation), s)
 
 
+@dataclass(frozen=True)
+class SubgamePerfect(Strategy):
+    """Asks what the subgame-perfect equilibrium of alternating offers to the deadline gives
+    it at this step (`plan`): as proposer, its share of the offer the next responder cannot
+    refuse; as responder, the discounted value of proposing next. Without a plan (another
+    protocol), it holds out for its best."""
+
+    name: ClassVar[str] = "subgame_perfect"
+    classifier: ClassVar[dict[str, object]] = {"stochastic": False, "memory": 0,
+                                               "reacts_to_offers": False}
+
+    def aspiration(self, s: Situation, rng: np.random.Generator) -> float:
+        return self._within(s.best if s.planned is None else s.planned, s)
+
+
+def plan(utility: np.ndarray, allowed: np.ndarray, reservation: np.ndarray,
+         patience: np.ndarray, veto: np.ndarray, proposers: np.ndarray) -> np.ndarray:
+    """Backward induction over alternating offers (Stahl 1972): the value (steps, P) each party
+    asks for at each remaining step, `proposers[t]` proposing at step t.
+
+    After the last step every party gets its reservation r. At step t the responders accept a
+    deal worth at least r + delta (W(t+1) - r), the discounted gain of going on; the proposer
+    offers, among the `allowed` deals all of them accept and that give it that much too, the
+    best for itself (the others' total breaks ties), so W(t) is that deal's utilities, or the
+    discounted W(t+1) if there is none. Rubinstein's split is the limit as the deadline
+    recedes. Each party's row t is its threshold as a responder, and as the proposer its
+    share of W(t)."""
+    steps, n = len(proposers), utility.shape[1]
+    asked = np.empty((steps, n))
+    after = reservation.astype(float)
+    total = utility.sum(axis=1)
+    for t in range(steps - 1, -1, -1):
+        threshold = reservation + patience * (after - reservation)
+        ok = allowed & (utility >= threshold - 1e-12)[:, veto | (np.arange(n) == proposers[t])
+                                                       ].all(axis=1)
+        asked[t] = threshold
+        if ok.any():
+            mine = np.where(ok, utility[:, proposers[t]], -np.inf)
+            top = mine.max()
+            best = np.flatnonzero(ok & (mine >= top - 1e-12))
+            after = utility[best[np.argmax(total[best])]]
+        else:
+            after = threshold
+        asked[t, proposers[t]] = after[proposers[t]]
+    return asked
+
+
 STRATEGIES: dict[str, type[Strategy]] = {
     cls.name: cls for cls in (Boulware, Linear, Conceder, TimeDependent, HardLiner, TitForTat,
-                              RandomConceder)}
+                              RandomConceder, SubgamePerfect)}
 """Every strategy by the name a scenario's `dynamics:` section gives it."""
 
 
@@ -177,4 +225,5 @@ def filtered(**classifier: object) -> list[type[Strategy]]:
 
 
 __all__ = ["STRATEGIES", "Boulware", "Conceder", "HardLiner", "Linear", "RandomConceder",
-           "Situation", "Strategy", "TimeDependent", "TitForTat", "build", "filtered"]
+           "Situation", "Strategy", "SubgamePerfect", "TimeDependent", "TitForTat", "build",
+           "filtered", "plan"]

@@ -173,3 +173,46 @@ def acceptability(acc_map, path: Path) -> Path:
     fig.savefig(path, dpi=120, metadata=_metadata(acc_map.provenance))
     plt.close(fig)
     return path
+
+
+def simulation(result, folder: Path) -> list[Path]:
+    """agreement.png (the cumulative shares that agreed and ratified by each step), and fan
+    charts (5-95% and 25-75% bands, the median) of the outlook's numeric terms and of each
+    body's yes share of the deal on the table, where the scenario has them."""
+    plt = _pyplot()
+    steps = np.arange(1, result.steps + 1)
+    written = []
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    for key in ("agreed", "ratified"):
+        ax.step(steps, result.by_step[key], where="post", label=key)
+    ax.set_xlabel(f"{result.unit}s")
+    ax.set_ylabel("share of runs")
+    ax.set_ylim(0, 1.02)
+    ax.legend(frameon=False)
+    ax.set_title(f"{result.name}: agreement by {result.unit} over {result.runs} runs",
+                 fontsize=9)
+    written.append(_save(fig, folder / "agreement.png", result))
+    for name, prefix, label in (("outlook.png", "outlook.", "no-deal outlook"),
+                                ("yes_share.png", "yes_share.", "expected yes share of the "
+                                 "deal on the table")):
+        series = {k[len(prefix):]: v for k, v in result.trajectories.items()
+                  if k.startswith(prefix)}
+        if not series:
+            continue
+        fig, axes = plt.subplots(len(series), 1, figsize=(7, 2.4 * len(series)), squeeze=False,
+                                 layout="constrained")
+        for ax, (term, bands) in zip(axes[:, 0], series.items(), strict=True):
+            ax.fill_between(steps, bands[:, 0], bands[:, 4], alpha=0.2, color="C0", lw=0)
+            ax.fill_between(steps, bands[:, 1], bands[:, 3], alpha=0.35, color="C0", lw=0)
+            ax.plot(steps, bands[:, 2], color="C0")
+            ax.set_ylabel(term, fontsize=8)
+        axes[-1, 0].set_xlabel(f"{result.unit}s")
+        fig.suptitle(f"{result.name}: {label} (median, 50% and 90% bands)", fontsize=9)
+        written.append(_save(fig, folder / name, result))
+    return written
+
+
+def _save(fig, path: Path, result) -> Path:
+    fig.savefig(path, dpi=120, metadata=_metadata(result.provenance))
+    _pyplot().close(fig)
+    return path

@@ -299,3 +299,44 @@ def _why_not(standing, parties: list[str]) -> str:
         parts.append("not ratified: " + ", ".join(bodies))
     parts += [str(x) for x in reasons if isinstance(x, RuleBroken)]
     return "; ".join(parts)
+
+
+def simulation(r, shown: int = 5) -> str:
+    """One screen: how likely a ratified deal is by the horizon, which deal, and why runs
+    fail."""
+    unit = r.unit
+    out = [f"{r.name}: {r.runs} runs of up to {r.steps} {unit}s (seed {r.seed})"]
+    if r.runs < r.asked:
+        out.append(f"  only {r.runs} of {r.asked} runs done within the time budget")
+    rows = []
+    for label, share in (("ratified deal", r.ratified), ("agreed (all signed)", r.agreed)):
+        lo, hi = share.interval
+        rows.append([label, round(share.share, 2), f"[{lo:.2f}, {hi:.2f}]"])
+    out += ["", table(["outcome", "share", "95% interval"], rows)]
+    if r.quartiles:
+        q1, q2, q3 = r.quartiles
+        out.append(f"  {unit}s to agreement: median {q2:g} (quartiles {q1:g} to {q3:g})")
+    marks = sorted({max(1, round(r.steps * f)) for f in (0.25, 0.5, 0.75, 1.0)})
+    out += ["", table([f"by {unit}", *map(str, marks)],
+                      [[k, *(round(float(r.by_step[k][m - 1]), 2) for m in marks)]
+                       for k in ("agreed", "ratified")])]
+    out += ["", "How runs ended"]
+    why = {}
+    for key, n in r.why.items():
+        reason, _, detail = key.partition(": ")
+        why.setdefault(reason, []).append(f"{detail}: {n}")
+    out.append(table(["end", "runs", "why"], [[reason, n, "; ".join(why.get(reason, []))]
+                                             for reason, n in r.ended.items()]))
+    if r.deals:
+        top = r.deals[0]
+        out += ["", f"Deals reached ({len(r.deals)} distinct; the most common first, the "
+                    "others by how they differ)"]
+        rows = []
+        for d in r.deals[:shown]:
+            diff = {k: v for k, v in d.terms.items() if v != top.terms[k]} if d is not top \
+                else d.terms
+            terms = ", ".join(f"{k}={level(v)}" for k, v in diff.items()) or "(the same)"
+            rows.append([d.count, d.ratified, *_utilities(list(r.parties), d.utility),
+                         excerpt(terms, 200)])
+        out.append(table(["runs", "ratified", *(f"U {p}" for p in r.parties), "terms"], rows))
+    return "\n".join(out)

@@ -589,6 +589,9 @@ class Dynamics(Strict):
     ratification_delay: int = Field(
         0, ge=0, description="Steps between agreement and the votes; a party whose "
         "reservation has risen above the deal by then reneges.")
+    walk_out_after: int | None = Field(
+        None, ge=1, description="A veto party walks out (the talks collapse) after this many "
+        "steps in a row with nothing on the table worth its reservation. Default: never.")
     on_failed_ratification: Literal["resume", "collapse"] = Field(
         "resume", description="After a failed vote: back to the table (that deal struck "
         "off), or the talks end.")

@@ -1,0 +1,186 @@
+"""The agents: a negotiator per party, the mediator, and the electorate (one agent holding
+every ratification body's P(pass) over the candidates as arrays).
+
+Deals are rows of the board (the candidate set); every choice is a vectorised pass over them.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.abm.concession import Situation, Strategy
+from sim.problem import at_least
+
+TIE = 1e-12  # scores this close are tied; the total utility breaks the tie
+
+
+def pick(key: np.ndarray, total: np.ndarray, allowed: np.ndarray) -> int | None:
+    """The allowed row with the highest key, the highest total among ties (None if none)."""
+    if not allowed.any():
+        return None
+    k = np.where(allowed, key, -np.inf)
+    tied = np.flatnonzero(allowed & (k >= k.max() - TIE))
+    return int(tied[np.argmax(total[tied])])
+
+
+class Negotiator(mesa.Agent):
+    """A party at the table: an aspiration set by its strategy, an acceptance rule, and with
+    private information a belief about the others' reservations (held as its error about
+    each, so that what the war does in public moves the belief too)."""
+
+    def __init__(self, model, party: int, strategy: Strategy, error: np.ndarray):
+        super().__init__(model)
+        self.party, self.strategy = party, strategy
+        self.error = error  # (P,) believed minus true reservation of each party; 0: known
+        self.aspiration = np.inf
+        self.previous: float | None = None
+        self.received: list[float] = []
+
+    # --- what it believes -----------------------------------------------------------------
+
+    def believed(self) -> np.ndarray:
+        return self.model.war.reservation + self.error
+
+    def best(self) -> float:
+        """The most it believes it can get: the best open deal every other veto party would
+        accept at the reservations it believes (its best open deal if there is none)."""
+        m, p = self.model, self.party
+        others = m.veto.copy()
+        others[p] = False
+        believed_ok = at_least(m.board.utility[:, others], self.believed()[others]).all(axis=1)
+        u = m.board.utility[:, p]
+        zone = m.open & believed_ok
+        pool = zone if zone.any() else m.open
+        return float(u[pool].max()) if pool.any() else float(m.war.reservation[p])
+
+    # --- each step --------------------------------------------------------------------------
+
+    def concede(self) -> None:
+        m, p = self.model, self.party
+        planned = m.planned_for(p)
+        memory = self.strategy.classifier["memory"]
+        s = Situation(step=m.steps, deadline=m.deadline, best=self.best(),
+                      reservation=float(m.war.reservation[p]), previous=self.previous,
+                      received=tuple(self.received[-memory:]) if memory else (),
+                      planned=planned)
+        self.previous = self.aspiration = self.strategy.aspiration(s, m.rng)
+
+    def propose(self) -> int | None:
+        """The open deal worth its aspiration to it that is best for the others: the least
+        share, over the other veto parties, of the way from their believed reservation to
+        their best, then the total utility."""
+        m, p = self.model, self.party
+        u = m.board.utility
+        allowed = m.open & at_least(u[:, p], self.aspiration)
+        others = m.veto.copy()
+        others[p] = False
+        if not others.any():
+            return pick(u[:, p], u.sum(axis=1), allowed)
+        score = ((u[:, others] - self.believed()[others]) / m.span[others]).min(axis=1)
+        return pick(score, u.sum(axis=1), allowed)
+
+    def accepts(self, c: int) -> bool:
+        """Worth its aspiration and its reservation now (ratifiability is the model's test)."""
+        u = self.model.board.utility[c, self.party]
+        return bool(at_least(u, self.aspiration) and at_least(u, self.model.war.reservation[
+            self.party]))
+
+    def hear(self, c: int, proposer: int | None, accepted: np.ndarray) -> None:
+        """Learn from an offer and the answers: an offer from another is remembered (tit for
+        tat reads it); with private information, an acceptance bounds a party's reservation
+        (it accepts only deals worth at least that) and a rejection moves the belief up
+        toward the offer's value to it by the `learning` rate."""
+        m = self.model
+        if proposer != self.party:
+            self.received.append(float(m.board.utility[c, self.party]))
+        if not m.problem.dynamics.private:
+            return
+        value = m.board.utility[c] - m.war.reservation  # the offer's worth over each truth
+        said = m.veto & (np.arange(len(value)) != self.party)
+        up = said & ~accepted
+        self.error[up] += m.problem.dynamics.learning * np.maximum(0.0, value[up]
+                                                                   - self.error[up])
+        down = said & accepted
+        self.error[down] = np.minimum(self.error[down], value[down])
+
+
+class Mediator(mesa.Agent):
+    """The single negotiating text (Fisher's procedure, used at Camp David; Raiffa 1982): the
+    mediator drafts one text, every side says what it still needs, and the mediator revises.
+    A neutral mediator drafts the text that leaves the least satisfied party the largest share
+    of its range above its stated demand; a party mediating drafts, among the texts that meet
+    every stated demand and its own aspiration, the one it likes best."""
+
+    def __init__(self, model, party: int | None):
+        super().__init__(model)
+        self.party = party  # None: neutral
+        self.demand = np.array([n.best() for n in model.negotiators])
+
+    def draft(self) -> int | None:
+        m = self.model
+        u = m.board.utility
+        demand = self.demand.copy()
+        if self.party is not None:
+            demand[self.party] = m.negotiators[self.party].aspiration
+            meets = m.open & at_least(u[:, m.veto], demand[m.veto]).all(axis=1) & at_least(
+                u[:, self.party], demand[self.party])
+            if meets.any():
+                return pick(u[:, self.party], u.sum(axis=1), meets)
+        score = ((u[:, m.veto] - demand[m.veto]) / m.span[m.veto]).min(axis=1)
+        return pick(score, u.sum(axis=1), m.open)
+
+    def hear(self, c: int, accepted: np.ndarray) -> None:
+        """An objection states the party's demand; an acceptance shows it settles for the
+        text's value."""
+        m = self.model
+        for n in m.negotiators:
+            p = n.party
+            if not m.veto[p]:
+                continue
+            if accepted[p]:
+                self.demand[p] = min(self.demand[p], m.board.utility[c, p])
+            else:
+                self.demand[p] = n.aspiration
+
+
+class Electorate(mesa.Agent):
+    """The voters of every binding body, as arrays: a mood (a logit added to every voter's)
+    that drifts with war fatigue and noise and jumps at events, the candidates' P(pass) at it,
+    and the votes."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.mood = 0.0
+        self.p_pass = model.board.p_pass_at(0.0)  # (C, B)
+
+    def step(self, t: int) -> None:
+        d = self.model.problem.dynamics
+        moved = bool(d.mood_drift or d.mood_noise)
+        if moved:
+            self.mood += d.mood_drift + d.mood_noise * self.model.rng.standard_normal()
+        for e in d.events:
+            if e.step == t and e.what == "mood":
+                self.mood += e.value
+                moved = True
+        if moved:
+            self.p_pass = self.model.board.p_pass_at(self.mood)
+
+    def ratifiable(self) -> np.ndarray:
+        """(C,) every binding body passes the candidate with P at least the minimum, now."""
+        return self.model.problem.passes(self.p_pass).all(axis=1)
+
+    def confirms(self, c: int) -> bool:
+        """The exact test of one deal at the current mood (the table is interpolated)."""
+        return bool(self.model.problem.passes(self.model.board.p_pass_exact(c, self.mood)).all())
+
+    def vote(self, c: int) -> tuple[bool, list[str]]:
+        """Each body that votes on the deal passes it with its P(pass) now; the bodies vote
+        independently. Returns (ratified, the bodies that rejected it)."""
+        m = self.model
+        p = m.board.p_pass_exact(c, self.mood)
+        draws = m.rng.random(len(p))
+        failed = [b.name for b, applies, pi, x in zip(m.problem.bodies, m.board.applies[c], p,
+                                                      draws, strict=True)
+                  if applies and not x < pi]
+        return not failed, failed

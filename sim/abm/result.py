@@ -1,0 +1,182 @@
+"""What many runs of the talks show: how often they agree and ratify, by when, how they end
+and why, which deals they reach, and their trajectories. A frozen Result, no Problem inside.
+
+Shares carry Wilson 95% intervals (Wilson 1927: sound near 0 and 1, where the normal
+approximation is not). Time to agreement is a Kaplan-Meier curve (Kaplan and Meier 1958):
+runs that end without agreement (at the deadline, by a walk-out) are censored at their last
+step, so the curve is the chance of still talking, had nothing else ended the talks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.results import Provenance, Scalar, named
+
+REASONS = ("ratified", "rejected", "collapsed", "deadline")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # the fan charts' bands
+KEEP_TRAJECTORIES = 1000  # runs whose per-step rows the summary keeps (memory stays bounded)
+Z95 = 1.959963984540054
+
+
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """The Wilson score 95% interval of a share k / n."""
+    if n == 0:
+        return (0.0, 1.0)
+    p, z2 = k / n, Z95 ** 2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def kaplan_meier(times: np.ndarray, event: np.ndarray) -> list[tuple[int, float]]:
+    """(step, share still without agreement after it) at each step an agreement happened."""
+    out, surviving = [], 1.0
+    for t in np.unique(times[event]):
+        at_risk = int((times >= t).sum())
+        surviving *= 1 - int(((times == t) & event).sum()) / at_risk
+        out.append((int(t), surviving))
+    return out
+
+
+@dataclass(frozen=True)
+class Share:
+    count: int
+    of: int
+
+    @property
+    def share(self) -> float:
+        return self.count / self.of if self.of else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson(self.count, self.of)
+
+    def to_dict(self) -> dict:
+        lo, hi = self.interval
+        return {"share": self.share, "low": lo, "high": hi, "count": self.count}
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A deal runs ended on: its terms, U, mean EU at the step of agreement, how often."""
+
+    terms: dict
+    utility: dict[str, float]
+    expected_utility: dict[str, float]
+    count: int
+    ratified: int
+
+    def to_dict(self) -> dict:
+        return {"terms": self.terms, "utility": self.utility,
+                "expected_utility": self.expected_utility, "count": self.count,
+                "ratified": self.ratified}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    name: str
+    parties: tuple[str, ...]
+    bodies: tuple[str, ...]
+    outlook_terms: tuple[str, ...]  # the numeric outlook terms the trajectories follow
+    unit: str
+    runs: int  # runs done (fewer than asked when the budget ran out)
+    asked: int
+    steps: int
+    seed: int
+    agreed: Share
+    ratified: Share
+    by_step: dict[str, np.ndarray]  # "agreed", "ratified": cumulative shares per step
+    ended: dict[str, int]
+    why: dict[str, int]  # "<reason>: <detail>" -> runs
+    deals: tuple[Reached, ...]
+    quartiles: tuple[float, float, float] | None  # steps to agreement among runs agreeing
+    survival: tuple[tuple[int, float], ...]
+    trajectories: dict[str, np.ndarray] = field(repr=False)  # name -> (steps, quantiles)
+    provenance: Provenance | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "runs": self.runs, "runs_asked": self.asked,
+            "steps": self.steps, "unit": self.unit, "seed": self.seed,
+            "agreed": self.agreed.to_dict(), "ratified": self.ratified.to_dict(),
+            "by_step": {k: [float(x) for x in v] for k, v in self.by_step.items()},
+            "ended": self.ended, "why": self.why,
+            "deals": [d.to_dict() for d in self.deals],
+            "time_to_agreement": {
+                "quartiles": list(self.quartiles) if self.quartiles else None,
+                "kaplan_meier": [{"step": s, "still_talking": p} for s, p in self.survival]},
+            "trajectories": {
+                "quantiles": list(QUANTILES),
+                "series": {k: [[float(x) for x in row] for row in v]
+                           for k, v in self.trajectories.items()}},
+            "provenance": self.provenance.to_dict() if self.provenance else None,
+        }
+
+    def metrics(self) -> dict[str, Scalar]:
+        out: dict[str, Scalar] = {
+            "runs": self.runs, "agreed": self.agreed.share, "ratified": self.ratified.share,
+            "median_steps_to_agreement": self.quartiles[1] if self.quartiles else None}
+        out.update({f"ended.{r}": self.ended.get(r, 0) / max(1, self.runs) for r in REASONS})
+        return out
+
+    def to_frame(self):
+        """The trajectories: one row per step, a column per series and quantile."""
+        import pandas as pd
+
+        cols = {f"{k}.q{int(q * 100):02d}": v[:, j] for k, v in self.trajectories.items()
+                for j, q in enumerate(QUANTILES)}
+        return pd.DataFrame(cols, index=pd.RangeIndex(1, self.steps + 1, name="step"))
+
+
+def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
+              kept: dict[str, list]) -> SimulationResult:
+    """The result of `runs` (Run records without their step arrays) and the per-step series
+    of the first KEEP_TRAJECTORIES runs (`kept`: name -> list of (steps,) arrays)."""
+    n = len(runs)
+    agreed_at = np.array([r.agreed_at if r.agreed_at is not None else 0 for r in runs])
+    did = agreed_at > 0
+    ratified = np.array([r.ended == "ratified" for r in runs], dtype=bool)
+    ended_at = np.array([r.ended_at for r in runs])
+    t = np.arange(1, steps + 1)
+    by_step = {"agreed": ((did[None] & (agreed_at[None] <= t[:, None])).mean(axis=1)
+                          if n else np.zeros(steps)),
+               "ratified": ((ratified[None] & (ended_at[None] <= t[:, None])).mean(axis=1)
+                            if n else np.zeros(steps))}
+    ended = {reason: c for reason in REASONS if (c := sum(r.ended == reason for r in runs))}
+    why = dict(Counter(f"{r.ended}: {r.detail}" for r in runs if r.detail).most_common())
+    groups: dict[int, list] = {}
+    for r in runs:
+        if r.deal is not None and r.agreed:
+            groups.setdefault(r.deal, []).append(r)
+    deals = tuple(sorted((Reached(
+        terms=problem.terms(board.idx[c]),
+        utility=named(problem.parties, board.utility[c]),
+        expected_utility=named(problem.parties, np.mean([r.expected for r in rs], axis=0)),
+        count=len(rs), ratified=sum(r.ended == "ratified" for r in rs))
+        for c, rs in groups.items()), key=lambda d: -d.count))
+    quartiles = (tuple(float(q) for q in np.quantile(agreed_at[did], (0.25, 0.5, 0.75)))
+                 if did.any() else None)
+    times = np.where(did, agreed_at, ended_at)
+    trajectories = {k: _bands(v, steps) for k, v in kept.items()}
+    return SimulationResult(
+        name=problem.name, parties=problem.parties, bodies=tuple(b.name for b in problem.bodies),
+        outlook_terms=tuple(problem.issues[k] for k in problem.outlook_issues
+                            if problem.kinds[k] == "numeric"),
+        unit=problem.dynamics.unit, runs=n, asked=asked, steps=steps, seed=seed,
+        agreed=Share(int(did.sum()), n), ratified=Share(int(ratified.sum()), n),
+        by_step=by_step, ended=ended, why=why, deals=deals, quartiles=quartiles,
+        survival=tuple(kaplan_meier(times, did)), trajectories=trajectories,
+        provenance=Provenance(problem.scenario_hash, seed=seed))
+
+
+def _bands(series: list[np.ndarray], steps: int) -> np.ndarray:
+    """(steps, quantiles) over runs; a run that ended early holds its last value."""
+    held = np.stack([np.concatenate([s, np.full(steps - len(s), s[-1] if len(s) else np.nan)])
+                     for s in series])
+    return np.nanquantile(held, QUANTILES, axis=0).T if held.size else np.full(
+        (steps, len(QUANTILES)), np.nan)
