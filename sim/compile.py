@@ -266,9 +266,10 @@ def _dynamics(s: Scenario, levels: tuple[list, ...]) -> Dynamics:
             value = (float(e.to) if spec.kind == "numeric"
                      else float(level_index(spec, e.to, levels[k])))
             events.append(Event(e.at, "outlook", k, value, e.note))
-        else:
-            what = "cost" if section == "no_deal" else "reservation"
-            events.append(Event(e.at, what, parties.index(name), float(e.to), e.note))
+        elif section == "no_deal":  # no_deal.cost.<party>
+            events.append(Event(e.at, "cost", parties.index(name), float(e.to), e.note))
+        else:  # parties.<party>.reservation
+            events.append(Event(e.at, "reservation", parties.index(key), float(e.to), e.note))
     mediator = (None if d.mediator is None
                 else -1 if d.mediator.by == "neutral" else parties.index(d.mediator.by))
     strategies = tuple((c.strategy, c.model_dump(exclude={"strategy"}))

@@ -90,7 +90,9 @@ class Negotiator(mesa.Agent):
         """Learn from an offer and the answers: an offer from another is remembered (tit for
         tat reads it); with private information, an acceptance bounds a party's reservation
         (it accepts only deals worth at least that) and a rejection moves the belief up
-        toward the offer's value to it by the `learning` rate."""
+        toward the offer's value to it, by the `learning` rate times the share of the time to
+        the deadline gone: early on a rejection shows what a party asks for, near the
+        deadline what it needs."""
         m = self.model
         if proposer != self.party:
             self.received.append(float(m.board.utility[c, self.party]))
@@ -99,49 +101,36 @@ class Negotiator(mesa.Agent):
         value = m.board.utility[c] - m.war.reservation  # the offer's worth over each truth
         said = m.veto & (np.arange(len(value)) != self.party)
         up = said & ~accepted
-        self.error[up] += m.problem.dynamics.learning * np.maximum(0.0, value[up]
-                                                                   - self.error[up])
+        weight = m.problem.dynamics.learning * min(1.0, m.steps / m.deadline)
+        self.error[up] += weight * np.maximum(0.0, value[up] - self.error[up])
         down = said & accepted
         self.error[down] = np.minimum(self.error[down], value[down])
 
 
 class Mediator(mesa.Agent):
     """The single negotiating text (Fisher's procedure, used at Camp David; Raiffa 1982): the
-    mediator drafts one text, every side says what it still needs, and the mediator revises.
-    A neutral mediator drafts the text that leaves the least satisfied party the largest share
-    of its range above its stated demand; a party mediating drafts, among the texts that meet
-    every stated demand and its own aspiration, the one it likes best."""
+    mediator drafts one text, every side objects by saying what it still needs (its
+    aspiration), and the mediator revises, each step, toward what all could accept. A neutral
+    mediator drafts the open text that leaves the least satisfied veto party the largest share
+    of its range above its demand (the total utility breaks ties, so the text is never beaten
+    for everyone); a party mediating drafts, among the texts that meet every demand, the one
+    it likes best."""
 
     def __init__(self, model, party: int | None):
         super().__init__(model)
         self.party = party  # None: neutral
-        self.demand = np.array([n.best() for n in model.negotiators])
 
     def draft(self) -> int | None:
         m = self.model
         u = m.board.utility
-        demand = self.demand.copy()
+        demand = np.array([n.aspiration for n in m.negotiators])
         if self.party is not None:
-            demand[self.party] = m.negotiators[self.party].aspiration
             meets = m.open & at_least(u[:, m.veto], demand[m.veto]).all(axis=1) & at_least(
                 u[:, self.party], demand[self.party])
             if meets.any():
                 return pick(u[:, self.party], u.sum(axis=1), meets)
         score = ((u[:, m.veto] - demand[m.veto]) / m.span[m.veto]).min(axis=1)
         return pick(score, u.sum(axis=1), m.open)
-
-    def hear(self, c: int, accepted: np.ndarray) -> None:
-        """An objection states the party's demand; an acceptance shows it settles for the
-        text's value."""
-        m = self.model
-        for n in m.negotiators:
-            p = n.party
-            if not m.veto[p]:
-                continue
-            if accepted[p]:
-                self.demand[p] = min(self.demand[p], m.board.utility[c, p])
-            else:
-                self.demand[p] = n.aspiration
 
 
 class Electorate(mesa.Agent):

@@ -84,6 +84,8 @@ class Talks(mesa.Model):
     # --- the step ---------------------------------------------------------------------------
 
     def step(self) -> None:
+        if self.ending.reason is not None:  # the talks are over (`running` is False)
+            return
         t = self.steps
         self.war.step(t)
         self.electorate.step(t)
@@ -117,8 +119,6 @@ class Talks(mesa.Model):
                              for n in self.negotiators])
         for n in self.negotiators:
             n.hear(c, proposer, accepted)
-        if self.mediator is not None:
-            self.mediator.hear(c, accepted)
         if accepted.all() and self.electorate.confirms(c):
             self.signed, self.signed_at, self.deal = c, t, c
             if self.agreed_at is None:

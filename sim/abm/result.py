@@ -93,6 +93,8 @@ class SimulationResult:
     by_step: dict[str, np.ndarray]  # "agreed", "ratified": cumulative shares per step
     ended: dict[str, int]
     why: dict[str, int]  # "<reason>: <detail>" -> runs
+    reneged: int  # runs in which a party reneged on a signed deal before the votes
+    failed_votes: int  # runs in which a vote failed and the talks resumed or ended
     deals: tuple[Reached, ...]
     quartiles: tuple[float, float, float] | None  # steps to agreement among runs agreeing
     survival: tuple[tuple[int, float], ...]
@@ -105,7 +107,8 @@ class SimulationResult:
             "steps": self.steps, "unit": self.unit, "seed": self.seed,
             "agreed": self.agreed.to_dict(), "ratified": self.ratified.to_dict(),
             "by_step": {k: [float(x) for x in v] for k, v in self.by_step.items()},
-            "ended": self.ended, "why": self.why,
+            "ended": self.ended, "why": self.why, "reneged": self.reneged,
+            "failed_votes": self.failed_votes,
             "deals": [d.to_dict() for d in self.deals],
             "time_to_agreement": {
                 "quartiles": list(self.quartiles) if self.quartiles else None,
@@ -169,7 +172,8 @@ def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
                             if problem.kinds[k] == "numeric"),
         unit=problem.dynamics.unit, runs=n, asked=asked, steps=steps, seed=seed,
         agreed=Share(int(did.sum()), n), ratified=Share(int(ratified.sum()), n),
-        by_step=by_step, ended=ended, why=why, deals=deals, quartiles=quartiles,
+        by_step=by_step, ended=ended, why=why, reneged=sum(r.reneged > 0 for r in runs),
+        failed_votes=sum(r.failed_votes > 0 for r in runs), deals=deals, quartiles=quartiles,
         survival=tuple(kaplan_meier(times, did)), trajectories=trajectories,
         provenance=Provenance(problem.scenario_hash, seed=seed))
 

@@ -8,6 +8,7 @@ back as a `Run` (a few numbers and its per-step arrays), never as a Mesa model.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ class Run:
     ended_at: int
     detail: str
     agreed_at: int | None  # the first step every veto party signed
+    signed_at: int | None  # when the deal it ended on was signed
     deal: int | None  # board row of the deal it ended on (or last signed)
     utility: np.ndarray | None  # (P,) U of the deal
     expected: np.ndarray | None  # (P,) EU at the step of agreement (P(ratified) then)
@@ -62,7 +64,8 @@ def one(board: Board, steps: int, seed: int, run: int) -> Run:
         p = float(np.prod(board.p_pass_exact(m.deal, float(rows["mood"][at - 1]))))
         expected = p * utility + (1 - p) * r
     return Run(run=run, ended=ending.reason, ended_at=int(ending.step), detail=ending.detail,
-               agreed_at=m.agreed_at, deal=m.deal, utility=utility, expected=expected,
+               agreed_at=m.agreed_at, signed_at=m.signed_at, deal=m.deal, utility=utility,
+               expected=expected,
                failed_votes=m.failed_votes, reneged=m.reneged,
                aspiration=np.array(rows["aspiration"], dtype=float),
                reservation=np.array(rows["reservation"], dtype=float),
@@ -109,7 +112,10 @@ def runs(problem: Problem | Board, n: int, steps: int, seed: int, workers: int =
                 progress(done, n)
             yield out
         return
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(board,)) as pool:
+    # forkserver: forking a process that holds threads (a BLAS pool, a notebook) can deadlock
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                             initargs=(board,)) as pool:
         pending = [pool.submit(_batch_in_worker, steps, seed, c) for c in chunks]
         try:
             for future in pending:

@@ -1,0 +1,135 @@
+"""The agent-based model: a Mesa-style smoke test, reproducibility, the runner and the
+result's statistics, the scenario section."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.abm import concession
+from sim.abm.board import Board
+from sim.abm.model import Talks
+from sim.abm.result import kaplan_meier, wilson
+from sim.abm.run import one, simulate
+from sim.errors import InputError
+from sim.scenario import model as scenario_model
+from tests.builders import tariff_talks
+from tests.conftest import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def berlin():
+    return sim.compile_problem(sim.load(SCENARIOS / "berlin-2025-12.yaml"))
+
+
+@pytest.fixture(scope="module")
+def berlin_board(berlin):
+    return Board.of(berlin, 30)
+
+
+def test_the_model_runs_ten_steps(berlin_board):
+    m = Talks(berlin_board, 30, np.random.default_rng(0))  # the deadline: step 30
+    for _ in range(10):
+        m.step()
+    rows = m.datacollector.get_model_vars_dataframe()
+    assert len(rows) == 10 and m.steps == 10
+    first = np.array(rows["aspiration"].iloc[0])
+    last = np.array(rows["aspiration"].iloc[-1])
+    assert (last <= first + 1e-12).all()  # Boulware: aspirations never rise
+    assert (last > np.array(rows["reservation"].iloc[-1])).all()  # and do not reach r early
+
+
+def test_a_run_is_the_same_alone_or_among_others(berlin_board):
+    together = {r.run: r for chunk in [[one(berlin_board, 30, 7, i) for i in range(4)]]
+                for r in chunk}
+    alone = one(berlin_board, 30, 7, 3)
+    assert alone.ended == together[3].ended and alone.deal == together[3].deal
+    assert np.array_equal(alone.aspiration, together[3].aspiration)
+
+
+def test_the_same_seed_gives_the_same_json_on_one_or_two_workers(berlin):
+    noisy = sim.compile_problem(sim.from_dict(_with_dynamics(
+        sim.load(SCENARIOS / "berlin-2025-12.yaml").model_dump(mode="json", exclude_none=True),
+        {"electorate": {"noise": 0.2}, "default_strategy": "random_conceder"})))
+    serial = simulate(noisy, runs_=12, steps=30, seed=3)
+    parallel = simulate(noisy, runs_=12, steps=30, seed=3, workers=2)
+    assert json.dumps(serial.to_dict(), sort_keys=True) == json.dumps(parallel.to_dict(),
+                                                                     sort_keys=True)
+    other = simulate(noisy, runs_=12, steps=30, seed=4)
+    assert json.dumps(other.to_dict()) != json.dumps(serial.to_dict())
+
+
+def _with_dynamics(data: dict, dynamics: dict) -> dict:
+    data = dict(data)
+    data.pop("extends", None)
+    data["dynamics"] = dynamics
+    return data
+
+
+def test_wilson_interval_matches_the_formula_by_hand():
+    lo, hi = wilson(8, 10)  # Wilson (1927); also Agresti and Coull (1998), table 1 style
+    assert (round(lo, 4), round(hi, 4)) == (0.4902, 0.9433)
+    assert wilson(0, 20)[0] == 0.0 and wilson(20, 20)[1] == 1.0
+
+
+def test_kaplan_meier_treats_runs_without_agreement_as_censored():
+    times = np.array([2, 3, 3, 5, 8])
+    event = np.array([True, True, False, True, False])
+    # at 2: 1 of 5 -> 0.8; at 3: 1 of 4 -> 0.6; at 5: 1 of 2 -> 0.3 (the 3 censored left)
+    curve = kaplan_meier(times, event)
+    assert [s for s, _ in curve] == [2, 3, 5]
+    assert np.allclose([p for _, p in curve], [0.8, 0.6, 0.3])
+
+
+def test_the_scenario_strategies_are_the_engines_strategies():
+    union = scenario_model.Concession.__origin__.__args__
+    names = {m.model_fields["strategy"].annotation.__args__[0]: m for m in union}
+    assert set(names) == set(concession.STRATEGIES)
+    assert set(scenario_model.StrategyName.__args__) == set(concession.STRATEGIES)
+    for name, fields in names.items():
+        params = {k: f.default for k, f in fields.model_fields.items() if k != "strategy"}
+        built = concession.build(name, **params)  # every parameter the format takes is real
+        for k, v in params.items():
+            assert getattr(built, k) == v
+
+
+def test_a_dynamics_section_is_checked_with_paths():
+    bad = _with_dynamics(tariff_talks(), {
+        "strategies": {"nobody": "linear"}, "mediator": {"by": "someone"},
+        "events": [{"at": 3, "set": "parties.exporter.weights.tariff", "to": 0.5}]})
+    with pytest.raises(InputError) as e:
+        sim.from_dict(bad)
+    text = str(e.value)
+    assert "dynamics.strategies.nobody" in text and "unknown party" in text
+    assert "dynamics.mediator.by" in text
+    assert "dynamics.events.0.set" in text and "cannot move during talks" in text
+
+
+def test_an_absent_dynamics_section_leaves_the_scenario_hash_alone():
+    data = tariff_talks()
+    plain = sim.compile_problem(sim.from_dict(data))
+    spelled = sim.compile_problem(sim.from_dict(_with_dynamics(data, {})))
+    assert plain.scenario_hash != spelled.scenario_hash  # written, it is part of the scenario
+    assert plain.dynamics.strategies == spelled.dynamics.strategies
+
+
+def test_simulate_checks_its_arguments(berlin):
+    with pytest.raises(InputError, match="--runs"):
+        sim.simulate(berlin, runs=0)
+    with pytest.raises(InputError, match="--time-budget"):
+        sim.simulate(berlin, time_budget=0)
+
+
+def test_the_json_has_what_the_contract_names(berlin):
+    r = sim.simulate(berlin, runs=5, steps=45, seed=1).to_dict()
+    for key in ("runs", "steps", "seed", "agreed", "ratified", "by_step", "ended", "deals",
+                "time_to_agreement"):
+        assert key in r
+    assert r["agreed"]["low"] <= r["agreed"]["share"] <= r["agreed"]["high"]
+    assert len(r["by_step"]["agreed"]) == 45
+    assert sum(r["ended"].values()) == 5
+    assert sum(d["count"] for d in r["deals"]) == r["agreed"]["count"]
+    assert set(r["deals"][0]) == {"terms", "utility", "expected_utility", "count", "ratified"}
+    assert not math.isnan(r["by_step"]["ratified"][-1])
