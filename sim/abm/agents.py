@@ -136,23 +136,23 @@ class Mediator(mesa.Agent):
 class Electorate(mesa.Agent):
     """The voters of every binding body, as arrays: a mood (a logit added to every voter's)
     that drifts with war fatigue and noise and jumps at events, the candidates' P(pass) at it,
-    and the votes."""
+    and the votes. Like the war, the mood's path is drawn when the run starts."""
 
-    def __init__(self, model):
+    def __init__(self, model, steps: int):
         super().__init__(model)
+        d = model.problem.dynamics
+        moves = d.mood_drift + d.mood_noise * (model.rng.standard_normal(steps)
+                                               if d.mood_noise else np.zeros(steps))
+        for e in d.events:
+            if e.what == "mood" and e.step <= steps:
+                moves[e.step - 1] += e.value
+        self.moods = np.concatenate([[0.0], np.cumsum(moves)])  # row t: after step t
         self.mood = 0.0
         self.p_pass = model.board.p_pass_at(0.0)  # (C, B)
 
     def step(self, t: int) -> None:
-        d = self.model.problem.dynamics
-        moved = bool(d.mood_drift or d.mood_noise)
-        if moved:
-            self.mood += d.mood_drift + d.mood_noise * self.model.rng.standard_normal()
-        for e in d.events:
-            if e.step == t and e.what == "mood":
-                self.mood += e.value
-                moved = True
-        if moved:
+        if self.moods[t] != self.mood:
+            self.mood = float(self.moods[t])
             self.p_pass = self.model.board.p_pass_at(self.mood)
 
     def ratifiable(self) -> np.ndarray:

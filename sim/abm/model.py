@@ -49,8 +49,8 @@ class Talks(mesa.Model):
         u = board.utility
         self.span = np.maximum(u.max(axis=0) - u.min(axis=0), 1e-9) if len(u) else np.ones(
             len(p.parties))
-        self.war = War(p, self.rng)
-        self.electorate = Electorate(self)
+        self.war = War(p, steps, self.rng)
+        self.electorate = Electorate(self, steps)
         self.struck = np.zeros(len(board), dtype=bool)  # deals voted down
         self.open = self._open()
         n = len(p.parties)

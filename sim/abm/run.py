@@ -59,7 +59,7 @@ def one(board: Board, steps: int, seed: int, run: int) -> Run:
     utility = expected = None
     if m.deal is not None:
         utility = board.utility[m.deal].copy()
-        at = m.agreed_at if m.agreed_at is not None else m.steps
+        at = m.signed_at  # the step this deal was signed: its EU then
         r = np.asarray(rows["reservation"][at - 1])
         p = float(np.prod(board.p_pass_exact(m.deal, float(rows["mood"][at - 1]))))
         expected = p * utility + (1 - p) * r

@@ -18,52 +18,49 @@ from sim.problem import Problem
 
 
 class War:
-    def __init__(self, problem: Problem, rng: np.random.Generator):
-        self.problem, self.rng = problem, rng
+    """The war's path over the whole run, drawn when the run starts: nothing at the table
+    moves the front, so the outlook, the costs and the reservations of every step are known
+    in advance and the reservations come from one vectorised `reservation_at` call."""
+
+    def __init__(self, problem: Problem, steps: int, rng: np.random.Generator):
+        self.problem = problem
         d = problem.dynamics
-        self.outlook = problem.outlook.copy()
-        self.cost = problem.cost.copy()
-        self.fixed = problem.reservation.copy()  # fixed reservations; events may set them
-        self.reservation = problem.reservation.copy()
-        self.paid = np.zeros(len(problem.parties))  # what the steps so far cost, undiscounted
-        self._walks = np.flatnonzero((d.outlook_drift != 0) | (d.outlook_noise != 0))
-        self._costs = bool((d.cost_drift != 0).any() or (d.cost_noise != 0).any())
-        levels = problem.levels
-        self._lo = np.array([float(lv[0]) if kind == "numeric" else 0.0
-                             for lv, kind in zip(levels, problem.kinds, strict=True)])
-        self._hi = np.array([float(lv[-1]) if kind == "numeric" else 0.0
-                             for lv, kind in zip(levels, problem.kinds, strict=True)])
+        n_parties = len(problem.parties)
+        outlook = np.repeat(problem.outlook[None], steps + 1, axis=0)  # row t: after step t
+        cost = np.repeat(problem.cost[None], steps + 1, axis=0)
+        fixed = np.repeat(problem.reservation[None], steps + 1, axis=0)
+        walks = np.flatnonzero((d.outlook_drift != 0) | (d.outlook_noise != 0))
+        costs = bool((d.cost_drift != 0).any() or (d.cost_noise != 0).any())
+        lo, hi = _ranges(problem)
+        shocks = rng.standard_normal((steps, len(walks))) if len(walks) else None
+        cost_shocks = rng.standard_normal((steps, n_parties)) if costs else None
+        self.notes: dict[int, list[str]] = {}
+        for t in range(1, steps + 1):
+            outlook[t], cost[t], fixed[t] = outlook[t - 1], cost[t - 1], fixed[t - 1]
+            if shocks is not None:
+                move = d.outlook_drift[walks] + d.outlook_noise[walks] * shocks[t - 1]
+                outlook[t, walks] = np.clip(outlook[t, walks] + move, lo[walks], hi[walks])
+            if cost_shocks is not None:
+                cost[t] = cost[t] + d.cost_drift + d.cost_noise * cost_shocks[t - 1]
+            for e in d.events:
+                if e.step == t and e.what != "mood":
+                    {"outlook": outlook, "cost": cost, "reservation": fixed}[e.what][
+                        t, e.index] = e.value
+                    self.notes.setdefault(t, []).append(e.note)
+        self.outlooks, self.costs = outlook, cost
+        moved = shocks is not None or costs or any(e.what != "mood" for e in d.events)
+        self.reservations = (np.where(problem.derived, problem.reservation_at(outlook, cost),
+                                      fixed) if moved else fixed)
+        self.step(0)
 
-    @property
-    def step_cost(self) -> np.ndarray:
-        """(P,) what one more step of conflict costs each party now."""
-        return self.cost * (1 - self.problem.patience)
+    def step(self, t: int) -> None:
+        """Move to step t (0: before the first step)."""
+        self.outlook, self.cost = self.outlooks[t], self.costs[t]
+        self.reservation = self.reservations[t]
 
-    def step(self, t: int) -> list[str]:
-        """Move to step t; returns the notes of the events that happened."""
-        d, moved, notes = self.problem.dynamics, False, []
-        self.paid += self.step_cost
-        if len(self._walks):
-            k = self._walks
-            move = d.outlook_drift[k] + d.outlook_noise[k] * self.rng.standard_normal(len(k))
-            self.outlook[k] = np.clip(self.outlook[k] + move, self._lo[k], self._hi[k])
-            moved = True
-        if self._costs:
-            n = len(self.cost)
-            self.cost = self.cost + d.cost_drift + d.cost_noise * self.rng.standard_normal(n)
-            moved = True
-        for e in d.events:
-            if e.step != t or e.what == "mood":
-                continue
-            if e.what == "outlook":
-                self.outlook[e.index] = e.value
-            elif e.what == "cost":
-                self.cost[e.index] = e.value
-            else:
-                self.fixed[e.index] = e.value
-            moved = True
-            notes.append(e.note)
-        if moved:
-            r = self.problem.reservation_at(self.outlook, self.cost)
-            self.reservation = np.where(self.problem.derived, r, self.fixed)
-        return notes
+
+def _ranges(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Each numeric issue's range (0, 0 for the others, which never walk)."""
+    pairs = [(float(lv[0]), float(lv[-1])) if kind == "numeric" else (0.0, 0.0)
+             for lv, kind in zip(problem.levels, problem.kinds, strict=True)]
+    return np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])

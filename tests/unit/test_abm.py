@@ -34,11 +34,18 @@ def test_the_model_runs_ten_steps(berlin_board):
     for _ in range(10):
         m.step()
     rows = m.datacollector.get_model_vars_dataframe()
-    assert len(rows) == 10 and m.steps == 10
-    first = np.array(rows["aspiration"].iloc[0])
-    last = np.array(rows["aspiration"].iloc[-1])
-    assert (last <= first + 1e-12).all()  # Boulware: aspirations never rise
-    assert (last > np.array(rows["reservation"].iloc[-1])).all()  # and do not reach r early
+    assert len(rows) == 10 and m.steps == 10 and m.running
+    aspiration = np.array(rows["aspiration"].tolist())
+    reservation = np.array(rows["reservation"].tolist())
+    best = berlin_board.utility.max(axis=0)
+    assert (aspiration >= reservation - 1e-12).all() and (aspiration <= best + 1e-12).all()
+
+
+def test_with_nothing_moving_time_dependent_aspirations_never_rise():
+    problem = sim.compile_problem(sim.from_dict(_with_dynamics(tariff_talks(), {})))
+    r = one(Board.of(problem, 12), 12, 0, 0)
+    assert (np.diff(r.aspiration, axis=0) <= 1e-12).all()
+    assert r.agreed and r.agreed_at > 1  # Boulware holds firm at first
 
 
 def test_a_run_is_the_same_alone_or_among_others(berlin_board):
