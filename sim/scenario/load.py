@@ -182,6 +182,13 @@ def _message(err: dict, path: tuple, model: type[BaseModel] | None) -> str:
         return f"unknown key '{excerpt(key)}'; {hint}valid: {', '.join(valid)}"
     if kind == "missing":
         return f"missing required field '{path[-1]}'"
+    if kind == "union_tag_invalid":  # a tagged union's tag (`kind:`, `strategy:`) misspelled
+        ctx = err.get("ctx", {})
+        tag, field = str(ctx.get("tag")), str(ctx.get("discriminator", "")).strip("'")
+        valid = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        near = difflib.get_close_matches(tag, valid, n=1, cutoff=0.5)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        return f"unknown {field} '{excerpt(tag)}'; {hint}valid: {', '.join(valid)}"
     msg = err["msg"].removeprefix("Value error, ")
     if kind not in ("value_error", "assertion_error") and "input" in err:
         shown = repr(err["input"])
@@ -278,9 +285,10 @@ def _member(tp: Any, tag: Any) -> Any:
         if tag in tags:
             return arg
         if isinstance(arg, type) and issubclass(arg, BaseModel):
-            kind = arg.model_fields.get("kind")
-            if kind and tag in typing.get_args(kind.annotation):
-                return arg
+            for discriminator in ("kind", "strategy"):  # the format's tagged unions
+                field = arg.model_fields.get(discriminator)
+                if field and tag in typing.get_args(field.annotation):
+                    return arg
             if tag == arg.__name__:
                 return arg
     return None

@@ -12,12 +12,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
-    TypeAdapter,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -494,7 +494,15 @@ Concession = Annotated[
     Field(discriminator="strategy")]
 StrategyName = Literal["time_dependent", "boulware", "linear", "conceder", "hard_liner",
                        "tit_for_tat", "random_conceder", "subgame_perfect"]
-"""A strategy written by its name alone takes its default parameters."""
+
+
+def _by_name(v: Any) -> Any:
+    """A strategy written by its name alone takes its default parameters."""
+    return {"strategy": v} if isinstance(v, str) else v
+
+
+Strategy = Annotated[Concession, BeforeValidator(
+    _by_name, json_schema_input_type=Concession | StrategyName)]
 
 
 class Drift(Strict):
@@ -570,9 +578,9 @@ class Dynamics(Strict):
     deadline: int | None = Field(
         None, ge=1, description="The step by which talks end; strategies concede toward it. "
         "Default: the run's number of steps.")
-    strategies: dict[Name, Concession | StrategyName] = Field(
+    strategies: dict[Name, Strategy] = Field(
         {}, description="party -> concession strategy, `name` or `{strategy: name, ...}`.")
-    default_strategy: Concession | StrategyName = Field(
+    default_strategy: Strategy = Field(
         BoulwareConcession(strategy="boulware"),
         description="The strategy of a party `strategies` leaves out.")
     proposers: Literal["alternating", "by_power"] = Field(
@@ -596,21 +604,9 @@ class Dynamics(Strict):
         "resume", description="After a failed vote: back to the table (that deal struck "
         "off), or the talks end.")
 
-    @field_validator("strategies", "default_strategy", mode="after")
-    @classmethod
-    def _by_name(cls, v: Any) -> Any:
-        """A name alone is that strategy with its default parameters."""
-        if isinstance(v, dict):
-            return {k: _strategy(x) for k, x in v.items()}
-        return _strategy(v)
-
     def strategy_of(self, party: str):
         """The strategy a party plays."""
         return self.strategies.get(party, self.default_strategy)
-
-
-def _strategy(v: Any) -> Any:
-    return TypeAdapter(Concession).validate_python({"strategy": v}) if isinstance(v, str) else v
 
 
 class Settings(Strict):
