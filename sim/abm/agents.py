@@ -32,8 +32,11 @@ class Negotiator(mesa.Agent):
     def __init__(self, model, party: int, strategy: Strategy, error: np.ndarray):
         super().__init__(model)
         self.party, self.strategy = party, strategy
+        self.others = model.veto & (np.arange(len(model.veto)) != party)  # who must agree
         self.error = error  # (P,) believed minus true reservation of each party; 0: known
         self.aspiration = np.inf
+        self._best: tuple[tuple, float] | None = None  # (what it was read at, best)
+        self.learned = 0  # counts the belief updates
         self.previous: float | None = None
         self.received: list[float] = []
 
@@ -44,10 +47,15 @@ class Negotiator(mesa.Agent):
 
     def best(self) -> float:
         """The most it believes it can get: the best open deal every other veto party would
-        accept at the reservations it believes (its best open deal if there is none)."""
-        m, p = self.model, self.party
-        others = m.veto.copy()
-        others[p] = False
+        accept at the reservations it believes (its best open deal if there is none). Read
+        again only when what is open, a reservation or a belief has moved."""
+        key = (self.model.table_moved, self.learned)
+        if self._best is None or self._best[0] != key:
+            self._best = (key, self._read_best())
+        return self._best[1]
+
+    def _read_best(self) -> float:
+        m, p, others = self.model, self.party, self.others
         believed_ok = at_least(m.board.utility[:, others], self.believed()[others]).all(axis=1)
         u = m.board.utility[:, p]
         zone = m.open & believed_ok
@@ -70,15 +78,13 @@ class Negotiator(mesa.Agent):
         """The open deal worth its aspiration to it that is best for the others: the least
         share, over the other veto parties, of the way from their believed reservation to
         their best, then the total utility."""
-        m, p = self.model, self.party
+        m, p, others = self.model, self.party, self.others
         u = m.board.utility
         allowed = m.open & at_least(u[:, p], self.aspiration)
-        others = m.veto.copy()
-        others[p] = False
         if not others.any():
-            return pick(u[:, p], u.sum(axis=1), allowed)
+            return pick(u[:, p], m.board.total, allowed)
         score = ((u[:, others] - self.believed()[others]) / m.span[others]).min(axis=1)
-        return pick(score, u.sum(axis=1), allowed)
+        return pick(score, m.board.total, allowed)
 
     def accepts(self, c: int) -> bool:
         """Worth its aspiration and its reservation now (ratifiability is the model's test)."""
@@ -105,6 +111,7 @@ class Negotiator(mesa.Agent):
         self.error[up] += weight * np.maximum(0.0, value[up] - self.error[up])
         down = said & accepted
         self.error[down] = np.minimum(self.error[down], value[down])
+        self.learned += 1
 
 
 class Mediator(mesa.Agent):
@@ -128,9 +135,9 @@ class Mediator(mesa.Agent):
             meets = m.open & at_least(u[:, m.veto], demand[m.veto]).all(axis=1) & at_least(
                 u[:, self.party], demand[self.party])
             if meets.any():
-                return pick(u[:, self.party], u.sum(axis=1), meets)
+                return pick(u[:, self.party], m.board.total, meets)
         score = ((u[:, m.veto] - demand[m.veto]) / m.span[m.veto]).min(axis=1)
-        return pick(score, u.sum(axis=1), m.open)
+        return pick(score, m.board.total, m.open)
 
 
 class Electorate(mesa.Agent):
@@ -150,10 +157,13 @@ class Electorate(mesa.Agent):
         self.mood = 0.0
         self.p_pass = model.board.p_pass_at(0.0)  # (C, B)
 
-    def step(self, t: int) -> None:
-        if self.moods[t] != self.mood:
-            self.mood = float(self.moods[t])
-            self.p_pass = self.model.board.p_pass_at(self.mood)
+    def step(self, t: int) -> bool:
+        """Move to step t; True if the mood moved."""
+        if self.moods[t] == self.mood:
+            return False
+        self.mood = float(self.moods[t])
+        self.p_pass = self.model.board.p_pass_at(self.mood)
+        return True
 
     def ratifiable(self) -> np.ndarray:
         """(C,) every binding body passes the candidate with P at least the minimum, now."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -43,6 +44,11 @@ class Board:
         applies = problem.ratification(found.idx)[0]
         p = np.stack([problem.ratification(found.idx, m)[1] for m in moods])
         return cls(problem, found.idx, found.utility, applies, moods, p)
+
+    @cached_property
+    def total(self) -> np.ndarray:
+        """(C,) the candidates' utility summed over parties (what breaks ties)."""
+        return self.utility.sum(axis=1)
 
     def __len__(self) -> int:
         return len(self.idx)

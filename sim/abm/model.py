@@ -27,6 +27,10 @@ from sim.abm.board import Board
 from sim.abm.war import War
 from sim.problem import at_least
 
+STEP_COLUMNS = ("step", "aspiration", "reservation", "outlook", "mood", "offer")
+"""The per-step table: aspirations and reservations per party, the outlook per issue (NaN off
+it), the mood, and the candidate on the table (None when nobody offered)."""
+
 
 @dataclass
 class Ending:
@@ -53,6 +57,7 @@ class Talks(mesa.Model):
         self.electorate = Electorate(self, steps)
         self.struck = np.zeros(len(board), dtype=bool)  # deals voted down
         self.open = self._open()
+        self.table_moved = 0  # counts the changes of what is open or the reservations
         n = len(p.parties)
         errors = (d.belief_bias + d.belief_noise * self.rng.standard_normal((n, n))
                   if d.private else np.zeros((n, n)))
@@ -73,13 +78,9 @@ class Talks(mesa.Model):
         self.failed_votes = 0
         self.reneged = 0
         self._empty_for = np.zeros(n, dtype=int)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "aspiration": lambda m: [a.aspiration for a in m.negotiators],
-            "reservation": lambda m: m.war.reservation.copy(),
-            "outlook": lambda m: m.war.outlook.copy(),
-            "mood": lambda m: m.electorate.mood,
-            "offer": lambda m: m.offer,
-        })
+        # One row per step in a DataCollector table: the values are fresh tuples and floats,
+        # so nothing needs the deep copy Mesa makes of a model reporter's value.
+        self.datacollector = mesa.DataCollector(tables={"steps": list(STEP_COLUMNS)})
 
     # --- the step ---------------------------------------------------------------------------
 
@@ -87,9 +88,9 @@ class Talks(mesa.Model):
         if self.ending.reason is not None:  # the talks are over (`running` is False)
             return
         t = self.steps
-        self.war.step(t)
-        self.electorate.step(t)
-        self.open = self._open()
+        moved = self.war.step(t) | self.electorate.step(t)
+        if moved:
+            self._reopen()
         if self.signed is not None and t >= self.signed_at + self.problem.dynamics \
                 .ratification_delay:
             self._ratify(t)
@@ -101,7 +102,11 @@ class Talks(mesa.Model):
             zone = self._zone().any()
             self._end("deadline", t, "a zone of agreement was open" if zone
                       else "no deal was acceptable to every veto party")
-        self.datacollector.collect(self)
+        self.datacollector.add_table_row("steps", {
+            "step": t, "aspiration": tuple(a.aspiration for a in self.negotiators),
+            "reservation": tuple(self.war.reservation.tolist()),
+            "outlook": tuple(self.war.outlook.tolist()), "mood": self.electorate.mood,
+            "offer": self.offer})
 
     def _talk(self, t: int) -> None:
         for n in self.negotiators:
@@ -138,7 +143,7 @@ class Talks(mesa.Model):
             return
         self.failed_votes += 1
         self.struck[c] = True
-        self.open = self._open()
+        self._reopen()
         if self.problem.dynamics.collapse_on_rejection:
             self._end("rejected", t, ", ".join(failed))
 
@@ -158,6 +163,10 @@ class Talks(mesa.Model):
         self.running = False
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _reopen(self) -> None:
+        self.open = self._open()
+        self.table_moved += 1
 
     def _open(self) -> np.ndarray:
         """Candidates on the table: every binding body would pass them now, not voted down."""

@@ -52,7 +52,7 @@ class Run:
 def one(board: Board, steps: int, seed: int, run: int) -> Run:
     """Run `run` of the seed, to the end of the talks or `steps` steps."""
     m = Talks(board, steps, seeds.generator(seed, 0, run)).run()
-    rows = m.datacollector.model_vars
+    rows = m.datacollector.tables["steps"]
     ending = m.ending
     if ending.reason is None:  # a deal still awaiting its votes at the horizon
         ending.reason, ending.step, ending.detail = "deadline", m.steps, "votes pending"

@@ -51,12 +51,16 @@ class War:
         moved = shocks is not None or costs or any(e.what != "mood" for e in d.events)
         self.reservations = (np.where(problem.derived, problem.reservation_at(outlook, cost),
                                       fixed) if moved else fixed)
-        self.step(0)
+        self._moves = np.r_[False, (self.reservations[1:] != self.reservations[:-1]).any(
+            axis=1)]
+        self.outlook, self.cost = self.outlooks[0], self.costs[0]
+        self.reservation = self.reservations[0]
 
-    def step(self, t: int) -> None:
-        """Move to step t (0: before the first step)."""
+    def step(self, t: int) -> bool:
+        """Move to step t; True if a reservation moved."""
         self.outlook, self.cost = self.outlooks[t], self.costs[t]
         self.reservation = self.reservations[t]
+        return bool(self._moves[t])
 
 
 def _ranges(problem: Problem) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,8 @@ def test_the_model_runs_ten_steps(berlin_board):
     m = Talks(berlin_board, 30, np.random.default_rng(0))  # the deadline: step 30
     for _ in range(10):
         m.step()
-    rows = m.datacollector.get_model_vars_dataframe()
+    rows = m.datacollector.get_table_dataframe("steps")
+    assert list(rows["step"]) == list(range(1, 11))
     assert len(rows) == 10 and m.steps == 10 and m.running
     aspiration = np.array(rows["aspiration"].tolist())
     reservation = np.array(rows["reservation"].tolist())
