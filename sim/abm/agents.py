@@ -10,18 +10,19 @@ import mesa
 import numpy as np
 
 from sim.abm.concession import Situation, Strategy
-from sim.problem import at_least
+from sim.problem import ACCEPT_TOL, at_least
 
 TIE = 1e-12  # scores this close are tied; the total utility breaks the tie
 
 
 def pick(key: np.ndarray, total: np.ndarray, allowed: np.ndarray) -> int | None:
     """The allowed row with the highest key, the highest total among ties (None if none)."""
-    if not allowed.any():
-        return None
     k = np.where(allowed, key, -np.inf)
-    tied = np.flatnonzero(allowed & (k >= k.max() - TIE))
-    return int(tied[np.argmax(total[tied])])
+    top = k.max() if len(k) else -np.inf
+    if top == -np.inf:
+        return None
+    tied = np.flatnonzero(k >= top - TIE)
+    return int(tied[0]) if len(tied) == 1 else int(tied[np.argmax(total[tied])])
 
 
 class Negotiator(mesa.Agent):
@@ -36,6 +37,7 @@ class Negotiator(mesa.Agent):
         self.error = error  # (P,) believed minus true reservation of each party; 0: known
         self.aspiration = np.inf
         self._best: tuple[tuple, float] | None = None  # (what it was read at, best)
+        self._score: tuple[tuple, np.ndarray] | None = None  # the same for _for_others
         self.learned = 0  # counts the belief updates
         self.previous: float | None = None
         self.received: list[float] = []
@@ -78,19 +80,27 @@ class Negotiator(mesa.Agent):
         """The open deal worth its aspiration to it that is best for the others: the least
         share, over the other veto parties, of the way from their believed reservation to
         their best, then the total utility."""
-        m, p, others = self.model, self.party, self.others
-        u = m.board.utility
-        allowed = m.open & at_least(u[:, p], self.aspiration)
-        if not others.any():
-            return pick(u[:, p], m.board.total, allowed)
-        score = ((u[:, others] - self.believed()[others]) / m.span[others]).min(axis=1)
-        return pick(score, m.board.total, allowed)
+        m, p = self.model, self.party
+        allowed = m.open & at_least(m.board.utility[:, p], self.aspiration)
+        return pick(self._for_others(), m.board.total, allowed)
+
+    def _for_others(self) -> np.ndarray:
+        """(C,) how good each candidate is for the others (see `propose`), read again only
+        when a reservation or a belief has moved."""
+        key = (self.model.table_moved, self.learned)
+        if self._score is None or self._score[0] != key:
+            m, others = self.model, self.others
+            u = m.board.utility
+            score = (((u[:, others] - self.believed()[others]) / m.span[others]).min(axis=1)
+                     if others.any() else u[:, self.party])
+            self._score = (key, score)
+        return self._score[1]
 
     def accepts(self, c: int) -> bool:
         """Worth its aspiration and its reservation now (ratifiability is the model's test)."""
-        u = self.model.board.utility[c, self.party]
-        return bool(at_least(u, self.aspiration) and at_least(u, self.model.war.reservation[
-            self.party]))
+        u = float(self.model.board.utility[c, self.party])
+        bar = max(self.aspiration, float(self.model.war.reservation[self.party]))
+        return u >= bar - ACCEPT_TOL  # at_least, on one number
 
     def hear(self, c: int, proposer: int | None, accepted: np.ndarray) -> None:
         """Learn from an offer and the answers: an offer from another is remembered (tit for

@@ -50,6 +50,7 @@ class Talks(mesa.Model):
         self.horizon = steps
         self.deadline = min(d.deadline or steps, steps)
         self.veto = p.veto.copy()
+        self._order = np.flatnonzero(self.veto) if self.veto.any() else np.arange(len(self.veto))
         u = board.utility
         self.span = np.maximum(u.max(axis=0) - u.min(axis=0), 1e-9) if len(u) else np.ones(
             len(p.parties))
@@ -179,9 +180,9 @@ class Talks(mesa.Model):
             axis=1)
 
     def _proposer(self, t: int) -> int:
-        d = self.problem.dynamics
-        order = np.flatnonzero(self.veto) if self.veto.any() else np.arange(len(self.veto))
-        if d.proposers == "alternating":
+        """The veto parties in turn, or one drawn by power (`dynamics.proposers`)."""
+        order = self._order
+        if self.problem.dynamics.proposers == "alternating":
             return int(order[(t - 1) % len(order)])
         power = self.problem.power[order]
         return int(self.rng.choice(order, p=power / power.sum()))
@@ -190,10 +191,10 @@ class Talks(mesa.Model):
         """What subgame-perfect play to the deadline gives `party` at this step, planned on
         the reservations and the deals open now (replanned when either has moved); None
         unless the parties propose in turn without a mediator."""
-        d, t = self.problem.dynamics, self.steps
-        order = np.flatnonzero(self.veto)
-        if (not self._plans or d.mediator is not None or d.proposers != "alternating"
-                or not len(order) or t > self.deadline):
+        if not self._plans:
+            return None
+        d, t, order = self.problem.dynamics, self.steps, self._order
+        if d.mediator is not None or d.proposers != "alternating" or t > self.deadline:
             return None
         now = np.concatenate([self.war.reservation, self.open])
         if self._plan is None or not np.array_equal(self._plan[1], now):

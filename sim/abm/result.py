@@ -165,7 +165,7 @@ def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
     quartiles = (tuple(float(q) for q in np.quantile(agreed_at[did], (0.25, 0.5, 0.75)))
                  if did.any() else None)
     times = np.where(did, agreed_at, ended_at)
-    trajectories = {k: _bands(v, steps) for k, v in kept.items()}
+    trajectories = _bands(kept, steps)
     return SimulationResult(
         name=problem.name, parties=problem.parties, bodies=tuple(b.name for b in problem.bodies),
         outlook_terms=tuple(problem.issues[k] for k in problem.outlook_issues
@@ -178,13 +178,17 @@ def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
         provenance=Provenance(problem.scenario_hash, seed=seed))
 
 
-def _bands(series: list[np.ndarray], steps: int) -> np.ndarray:
-    """(steps, quantiles) over runs; a run that ended early holds its last value."""
-    if not series:
-        return np.full((steps, len(QUANTILES)), np.nan)
-    held = np.stack([np.concatenate([s, np.full(steps - len(s), s[-1] if len(s) else np.nan)])
-                     for s in series])
-    return nan_quantiles(held, QUANTILES).T
+def _bands(kept: dict[str, list[np.ndarray]], steps: int) -> dict[str, np.ndarray]:
+    """name -> (steps, quantiles) over runs (a run that ended early holds its last value),
+    every series in one vectorised pass."""
+    if not kept or not next(iter(kept.values())):
+        return {k: np.full((steps, len(QUANTILES)), np.nan) for k in kept}
+    held = np.stack([[np.concatenate([s, np.full(steps - len(s), s[-1] if len(s) else np.nan)])
+                      for s in series] for series in kept.values()])  # (series, runs, steps)
+    n, runs = held.shape[:2]
+    bands = nan_quantiles(held.transpose(1, 0, 2).reshape(runs, n * steps), QUANTILES)
+    bands = bands.reshape(len(QUANTILES), n, steps).transpose(1, 2, 0)
+    return dict(zip(kept, bands, strict=True))
 
 
 def nan_quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:

@@ -3,15 +3,18 @@ result's statistics, the scenario section."""
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 from sim.abm import concession
 from sim.abm.board import Board
 from sim.abm.model import Talks
-from sim.abm.result import kaplan_meier, wilson
+from sim.abm.result import QUANTILES, _bands, kaplan_meier, nan_quantiles, wilson
 from sim.abm.run import one, simulate
 from sim.errors import InputError
 from sim.scenario import model as scenario_model
@@ -141,3 +144,18 @@ def test_the_json_has_what_the_contract_names(berlin):
     assert sum(d["count"] for d in r["deals"]) == r["agreed"]["count"]
     assert set(r["deals"][0]) == {"terms", "utility", "expected_utility", "count", "ratified"}
     assert not math.isnan(r["by_step"]["ratified"][-1])
+
+
+@given(st.lists(st.lists(st.one_of(st.floats(-5, 5), st.just(float("nan"))), min_size=4,
+                         max_size=4), min_size=1, max_size=12))
+def test_nan_quantiles_are_numpys(rows):
+    x = np.array(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
+        want = np.nanquantile(x, QUANTILES, axis=0)
+    assert np.allclose(nan_quantiles(x, QUANTILES), want, equal_nan=True)
+
+
+def test_fan_bands_hold_a_finished_runs_last_value():
+    bands = _bands({"a": [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])]}, 3)["a"]
+    assert np.allclose(bands[:, 2], [2.0, 3.0, 3.5])  # medians of (1,3), (2,4), (2,5)
