@@ -104,8 +104,8 @@ def table(res: dict) -> str:
                      f"(ratified {row['ratified']:.2f}) | {row['median_s']:.2f} s | {target} | "
                      f"{verdict} |")
     for row in res["sizes"]:
-        lines.append(f"| one run, 2 parties, {row['deals']:.0e} deals ({row['candidates']} "
-                     f"candidates; board {row['board_s']:.2f} s once) | "
+        lines.append(f"| one run, 2 parties, {row["deals"]:.0e} deals ({row["candidates"]} "
+                     f"candidates; board {row['board_s'] * 1e3:.1f} ms once) | "
                      f"{row['run_median_s'] * 1e3:.2f} ms ({row['per_step_us']:.0f} us a step)"
                      f" | flat in the deals | |")
     neg = res["negmas"]
