@@ -6,7 +6,9 @@ deals not dominated in utility and support, so for any reservations and moods ev
 worth proposing is one of them or matched by one), and each step re-evaluates only what moves
 over them. P(pass) moves with the mood; it is tabulated over a grid of mood shifts covering
 where the mood can go and read by linear interpolation, so a step costs O(candidates), not a
-vote model's evaluation. The deal a party agrees to is checked exactly (`p_pass_exact`).
+vote model's evaluation. The grid is 0.05 logits fine unless that would hold more than
+TABLE_CELLS values (very many candidates), when it coarsens to fit. The deal a party agrees
+to is checked exactly (`p_pass_exact`), so the grid only decides what is offered.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sim.problem import Problem
 
 MOOD_STEP = 0.05  # logits between tabulated moods: interpolation error below 1e-4 in P
 MOOD_SPAN = 8.0  # logits either side at most: beyond, P(pass) is 0 or 1 to many decimals
+TABLE_CELLS = 1 << 23  # P(pass) values tabulated at most (64 MB): past it the grid coarsens
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,11 @@ class Board:
         from sim.solver.frontier import candidates
 
         found = candidates(problem)
-        reach = _mood_reach(problem, steps)
-        half = math.ceil(min(reach, MOOD_SPAN) / MOOD_STEP)
-        moods = MOOD_STEP * np.arange(-half, half + 1)
+        reach = min(_mood_reach(problem, steps), MOOD_SPAN)
+        per_mood = max(1, len(found.idx) * len(problem.bodies))
+        step = max(MOOD_STEP, 2 * reach * per_mood / TABLE_CELLS)  # memory stays bounded
+        half = math.ceil(reach / step)
+        moods = step * np.arange(-half, half + 1)
         applies = problem.ratification(found.idx)[0]
         p = np.stack([problem.ratification(found.idx, m)[1] for m in moods])
         return cls(problem, found.idx, found.utility, applies, moods, p)
@@ -57,7 +62,8 @@ class Board:
         """(C, B) P(pass) of every candidate at a mood shift, interpolated."""
         if len(self.moods) == 1:
             return self.p_pass[0]
-        x = (min(max(mood, self.moods[0]), self.moods[-1]) - self.moods[0]) / MOOD_STEP
+        step = self.moods[1] - self.moods[0]
+        x = (min(max(mood, self.moods[0]), self.moods[-1]) - self.moods[0]) / step
         i = min(int(x), len(self.moods) - 2)
         w = x - i
         return (1 - w) * self.p_pass[i] + w * self.p_pass[i + 1]

@@ -81,8 +81,6 @@ class Reached:
 class SimulationResult:
     name: str
     parties: tuple[str, ...]
-    bodies: tuple[str, ...]
-    outlook_terms: tuple[str, ...]  # the numeric outlook terms the trajectories follow
     unit: str
     runs: int  # runs done (fewer than asked when the budget ran out)
     asked: int
@@ -167,9 +165,7 @@ def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
     times = np.where(did, agreed_at, ended_at)
     trajectories = _bands(kept, steps)
     return SimulationResult(
-        name=problem.name, parties=problem.parties, bodies=tuple(b.name for b in problem.bodies),
-        outlook_terms=tuple(problem.issues[k] for k in problem.outlook_issues
-                            if problem.kinds[k] == "numeric"),
+        name=problem.name, parties=problem.parties,
         unit=problem.dynamics.unit, runs=n, asked=asked, steps=steps, seed=seed,
         agreed=Share(int(did.sum()), n), ratified=Share(int(ratified.sum()), n),
         by_step=by_step, ended=ended, why=why, reneged=sum(r.reneged > 0 for r in runs),

@@ -159,8 +159,11 @@ def trajectory(problem: Problem, board: Board, r: Run) -> dict[str, np.ndarray]:
     for p, party in enumerate(problem.parties):
         out[f"aspiration.{party}"] = r.aspiration[:, p]
         out[f"reservation.{party}"] = r.reservation[:, p]
-    for k in problem.outlook_issues:
-        if problem.kinds[k] == "numeric":
+    d = problem.dynamics
+    moved = {e.index for e in d.events if e.what == "outlook"}
+    for k in problem.outlook_issues:  # the numeric terms the war moves
+        if problem.kinds[k] == "numeric" and (d.outlook_drift[k] or d.outlook_noise[k]
+                                              or k in moved):
             out[f"outlook.{problem.issues[k]}"] = r.outlook[:, k]
     out["mood"] = r.mood
     on = r.offer >= 0

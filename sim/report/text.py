@@ -301,6 +301,11 @@ def _why_not(standing, parties: list[str]) -> str:
     return "; ".join(parts)
 
 
+def _median(bands) -> float | None:
+    x = float(bands[2])  # the 50% quantile
+    return None if x != x else x  # NaN: no offer on the table at that step in any run
+
+
 def simulation(r, shown: int = 5) -> str:
     """One screen: how likely a ratified deal is by the horizon, which deal, and why runs
     fail."""
@@ -320,6 +325,13 @@ def simulation(r, shown: int = 5) -> str:
     out += ["", table([f"by {unit}", *map(str, marks)],
                       [[k, *(round(float(r.by_step[k][m - 1]), 2) for m in marks)]
                        for k in ("agreed", "ratified")])]
+    series = [k for k in r.trajectories if not k.startswith("aspiration.")] + [
+        k for k in r.trajectories if k.startswith("aspiration.")]
+    if series:
+        out += ["", f"Medians over the runs by {unit} (a finished run holds its last value)",
+                table(["series", *map(str, marks)],
+                      [[k, *(_median(r.trajectories[k][m - 1]) for m in marks)]
+                       for k in series])]
     out += ["", "How runs ended"]
     why = {}
     for key, n in r.why.items():

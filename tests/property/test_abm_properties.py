@@ -115,3 +115,39 @@ def test_private_information_delays_or_prevents_agreement():
     p = sim.simulate(sim.from_dict(private), runs=20, steps=30, seed=2)
     assert c.agreed.share == 1.0
     assert p.agreed.share < c.agreed.share or p.quartiles[1] > c.quartiles[1]
+
+
+def test_no_run_agrees_before_the_war_opens_the_zone():
+    """Party one's reservation is derived from an outlook the war moves against it, with
+    noise: the zone opens at a different step in each run, and no run agrees before it."""
+    data = {
+        "name": "war opens the zone", "issues": {"x": {"range": [0, 1], "step": 0.01}},
+        "parties": {
+            "one": {"weights": {"x": 1}, "values": {"x": {"linear": "increasing"}},
+                    "reservation": "derived"},
+            "two": {"weights": {"x": 1}, "values": {"x": {"linear": "decreasing"}},
+                    "reservation": 0.5}},
+        "no_deal": {"outlook": {"x": 0.9}, "cost": {"one": 0.05}},
+        "dynamics": {"default_strategy": "conceder", "deadline": 40,
+                     "war": {"outlook": {"x": {"drift": -0.02, "noise": 0.01}}}}}
+    problem = sim.compile_problem(sim.from_dict(data))
+    board = Board.of(problem, 40)
+    u = board.utility
+    opened_at = []
+    for run in range(30):
+        r = one(board, 40, 5, run)
+        zone = [(at_least(u, res).all(axis=1)).any() for res in r.reservation]
+        first = zone.index(True) + 1 if any(zone) else None  # steps are 1-based
+        assert first is not None and first > 5  # closed at the start
+        assert r.agreed and r.agreed_at >= first
+        opened_at.append(first)
+    assert len(set(opened_at)) > 1  # the noise moves when it opens
+
+
+def test_the_dynamics_defaults_can_be_uncertain():
+    data = tariff_talks()
+    data["dynamics"] = {}
+    data["uncertainty"] = {"dynamics.default_strategy.exponent": {"uniform": [2, 6]},
+                           "dynamics.electorate.noise": {"uniform": [0, 0.1]}}
+    scenario = sim.from_dict(data)  # the paths resolve against the section's defaults
+    assert set(scenario.uncertainty) == set(data["uncertainty"])

@@ -159,3 +159,20 @@ def test_nan_quantiles_are_numpys(rows):
 def test_fan_bands_hold_a_finished_runs_last_value():
     bands = _bands({"a": [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0])]}, 3)["a"]
     assert np.allclose(bands[:, 2], [2.0, 3.0, 3.5])  # medians of (1,3), (2,4), (2,5)
+
+
+def test_the_mood_table_is_interpolated_and_bounded(monkeypatch):
+    from sim.abm import board as board_module
+
+    noisy = sim.compile_problem(sim.from_dict(_with_dynamics(
+        sim.load(SCENARIOS / "trade-deal.yaml").model_dump(mode="json", exclude_none=True),
+        {"electorate": {"noise": 0.3}})))
+    assert noisy.bodies
+    fine = Board.of(noisy, 50)
+    exact = noisy.ratification(fine.idx, 0.737)[1]
+    assert np.abs(fine.p_pass_at(0.737) - exact).max() < 1e-3
+    cells = len(fine) * len(noisy.bodies)
+    monkeypatch.setattr(board_module, "TABLE_CELLS", 10 * cells)
+    coarse = Board.of(noisy, 50)
+    assert coarse.p_pass.size <= 11 * cells < fine.p_pass.size
+    assert np.abs(coarse.p_pass_at(0.737) - exact).max() < 0.2  # coarser, but read right
