@@ -180,13 +180,6 @@ class Dynamics:
     walk_out_after: int | None
     collapse_on_rejection: bool
 
-    @property
-    def static(self) -> bool:
-        """Nothing moves the reservations or the votes while the parties talk."""
-        return not (self.events or self.outlook_drift.any() or self.outlook_noise.any()
-                    or self.cost_drift.any() or self.cost_noise.any() or self.mood_drift
-                    or self.mood_noise)
-
 
 @dataclass(frozen=True)
 class Problem:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.abm.concession import Situation, Strategy
+from sim.abm.concession import Situation, Strategy, SubgamePerfect, plan
 from sim.problem import ACCEPT_TOL, at_least
 
 TIE = 1e-12  # scores this close are tied; the total utility breaks the tie
@@ -38,6 +38,8 @@ class Negotiator(mesa.Agent):
         self.aspiration = np.inf
         self._best: tuple[tuple, float] | None = None  # (what it was read at, best)
         self._score: tuple[tuple, np.ndarray] | None = None  # the same for _for_others
+        self._plan: tuple[tuple, int, np.ndarray] | None = None  # (read at, from step, plan)
+        self._fresh = False  # an offer from another arrived since it last conceded
         self.learned = 0  # counts the belief updates
         self.previous: float | None = None
         self.received: list[float] = []
@@ -68,13 +70,33 @@ class Negotiator(mesa.Agent):
 
     def concede(self) -> None:
         m, p = self.model, self.party
-        planned = m.planned_for(p)
         memory = self.strategy.classifier["memory"]
-        s = Situation(step=m.steps, deadline=m.deadline, best=self.best(),
+        # Steps so far: 0 at the first step, the deadline's at the last, so a strategy asks
+        # for its best at the first step and its reservation at the deadline.
+        s = Situation(step=m.steps - 1, deadline=m.deadline - 1, best=self.best(),
                       reservation=float(m.war.reservation[p]), previous=self.previous,
-                      received=tuple(self.received[-memory:]) if memory else (),
-                      planned=planned)
+                      received=tuple(self.received[-memory:]) if memory and self._fresh
+                      else (), planned=self.planned())
+        self._fresh = False  # each offer received moves a reactive strategy once
         self.previous = self.aspiration = self.strategy.aspiration(s, m.rng)
+
+    def planned(self) -> float | None:
+        """What subgame-perfect play to the deadline gives it now, planned on the open deals
+        and the reservations it believes (made again when either moves); None unless it plays
+        that strategy and the bargainers propose in turn without a mediator."""
+        m = self.model
+        d = m.problem.dynamics
+        if (not isinstance(self.strategy, SubgamePerfect) or d.mediator is not None
+                or d.proposers != "alternating" or m.steps > m.deadline):
+            return None
+        key = (m.table_moved, self.learned)
+        if self._plan is None or self._plan[0] != key:
+            t = m.steps
+            proposers = m.order[(np.arange(t, m.deadline + 1) - 1) % len(m.order)]
+            self._plan = (key, t, plan(m.board.utility, m.open, self.believed(),
+                                       m.problem.patience, m.veto, proposers))
+        _, start, values = self._plan
+        return float(values[m.steps - start, self.party])
 
     def propose(self) -> int | None:
         """The open deal worth its aspiration to it that is best for the others: the least
@@ -112,6 +134,7 @@ class Negotiator(mesa.Agent):
         m = self.model
         if proposer != self.party:
             self.received.append(float(m.board.utility[c, self.party]))
+            self._fresh = True
         if not m.problem.dynamics.private:
             return
         value = m.board.utility[c] - m.war.reservation  # the offer's worth over each truth
@@ -141,12 +164,13 @@ class Mediator(mesa.Agent):
         m = self.model
         u = m.board.utility
         demand = np.array([n.aspiration for n in m.negotiators])
+        who = m.bargainers  # the veto parties, or everyone if none has a veto
         if self.party is not None:
-            meets = m.open & at_least(u[:, m.veto], demand[m.veto]).all(axis=1) & at_least(
+            meets = m.open & at_least(u[:, who], demand[who]).all(axis=1) & at_least(
                 u[:, self.party], demand[self.party])
             if meets.any():
                 return pick(u[:, self.party], m.board.total, meets)
-        score = ((u[:, m.veto] - demand[m.veto]) / m.span[m.veto]).min(axis=1)
+        score = ((u[:, who] - demand[who]) / m.span[who]).min(axis=1)
         return pick(score, m.board.total, m.open)
 
 

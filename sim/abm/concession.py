@@ -30,8 +30,8 @@ import numpy as np
 class Situation:
     """What a negotiator knows when it sets its aspiration at a step."""
 
-    step: int  # 0, 1, ...: steps of talks so far
-    deadline: int  # the step by which talks end (> 0)
+    step: int  # 0, 1, ...: steps of talks before this one
+    deadline: int  # the step by which talks end, counted the same way (0: this is the last)
     best: float  # the most it can get from any candidate deal
     reservation: float  # what it gets without a deal, now (a war may move it)
     previous: float | None = None  # its aspiration at the previous step (None at the start)
@@ -41,6 +41,8 @@ class Situation:
     @property
     def progress(self) -> float:
         """Share of the time to the deadline gone, in [0, 1]."""
+        if self.deadline <= 0:
+            return 1.0
         return min(max(self.step / self.deadline, 0.0), 1.0)
 
 

@@ -47,10 +47,11 @@ class Talks(mesa.Model):
         super().__init__(rng=rng)
         self.board, self.problem = board, board.problem
         d, p = self.problem.dynamics, self.problem
-        self.horizon = steps
-        self.deadline = min(d.deadline or steps, steps)
+        self.horizon = steps  # the run stops here; the talks end at the deadline
+        self.deadline = d.deadline or steps
         self.veto = p.veto.copy()
-        self._order = np.flatnonzero(self.veto) if self.veto.any() else np.arange(len(self.veto))
+        self.bargainers = p.bargainers  # the veto parties, or everyone if none has a veto
+        self.order = np.flatnonzero(self.bargainers)  # who proposes, in turn
         u = board.utility
         self.span = np.maximum(u.max(axis=0) - u.min(axis=0), 1e-9) if len(u) else np.ones(
             len(p.parties))
@@ -65,16 +66,13 @@ class Talks(mesa.Model):
         np.fill_diagonal(errors, 0.0)  # a party knows its own reservation
         self.negotiators = [Negotiator(self, i, concession.build(name, **params), errors[i])
                             for i, (name, params) in enumerate(d.strategies)]
-        self._plan: tuple[int, np.ndarray, np.ndarray] | None = None  # start, for, values
-        self._plans = any(isinstance(n.strategy, concession.SubgamePerfect)
-                          for n in self.negotiators)
         self.mediator = (None if d.mediator is None
                          else Mediator(self, None if d.mediator < 0 else d.mediator))
         self.ending = Ending()
         self.signed: int | None = None  # the deal awaiting its votes
         self.signed_at: int | None = None
         self.agreed_at: int | None = None  # the first step at which all signed
-        self.deal: int | None = None  # the deal the talks ended on (or the last signed)
+        self.deal: int | None = None  # the deal signed and not since reneged on or voted down
         self.offer: int | None = None
         self.failed_votes = 0
         self.reneged = 0
@@ -89,8 +87,10 @@ class Talks(mesa.Model):
         if self.ending.reason is not None:  # the talks are over (`running` is False)
             return
         t = self.steps
-        moved = self.war.step(t) | self.electorate.step(t)
-        if moved:
+        self.offer = None
+        if self.war.step(t):  # a reservation moved
+            self.table_moved += 1
+        if self.electorate.step(t):  # the mood moved: what is open may have
             self._reopen()
         if self.signed is not None and t >= self.signed_at + self.problem.dynamics \
                 .ratification_delay:
@@ -137,6 +137,7 @@ class Talks(mesa.Model):
         u = self.board.utility[c]
         if not at_least(u[self.veto], self.war.reservation[self.veto]).all():
             self.reneged += 1  # the war moved a reservation above the deal: back to talks
+            self.deal = None
             return
         ratified, failed = self.electorate.vote(c)
         if ratified:
@@ -147,6 +148,8 @@ class Talks(mesa.Model):
         self._reopen()
         if self.problem.dynamics.collapse_on_rejection:
             self._end("rejected", t, ", ".join(failed))
+        else:
+            self.deal = None
 
     def _walk_out(self, t: int) -> None:
         after = self.problem.dynamics.walk_out_after
@@ -166,8 +169,10 @@ class Talks(mesa.Model):
     # --- helpers ----------------------------------------------------------------------------
 
     def _reopen(self) -> None:
-        self.open = self._open()
-        self.table_moved += 1
+        now = self._open()
+        if not np.array_equal(now, self.open):
+            self.open = now
+            self.table_moved += 1
 
     def _open(self) -> np.ndarray:
         """Candidates on the table: every binding body would pass them now, not voted down."""
@@ -180,30 +185,11 @@ class Talks(mesa.Model):
             axis=1)
 
     def _proposer(self, t: int) -> int:
-        """The veto parties in turn, or one drawn by power (`dynamics.proposers`)."""
-        order = self._order
+        """The bargainers in turn, or one drawn by power (`dynamics.proposers`)."""
         if self.problem.dynamics.proposers == "alternating":
-            return int(order[(t - 1) % len(order)])
-        power = self.problem.power[order]
-        return int(self.rng.choice(order, p=power / power.sum()))
-
-    def planned_for(self, party: int) -> float | None:
-        """What subgame-perfect play to the deadline gives `party` at this step, planned on
-        the reservations and the deals open now (replanned when either has moved); None
-        unless the parties propose in turn without a mediator."""
-        if not self._plans:
-            return None
-        d, t, order = self.problem.dynamics, self.steps, self._order
-        if d.mediator is not None or d.proposers != "alternating" or t > self.deadline:
-            return None
-        now = np.concatenate([self.war.reservation, self.open])
-        if self._plan is None or not np.array_equal(self._plan[1], now):
-            proposers = order[(np.arange(t, self.deadline + 1) - 1) % len(order)]
-            self._plan = (t, now, concession.plan(self.board.utility, self.open,
-                                                  self.war.reservation, self.problem.patience,
-                                                  self.veto, proposers))
-        start, _, values = self._plan
-        return float(values[t - start, party])
+            return int(self.order[(t - 1) % len(self.order)])
+        power = self.problem.power[self.order]
+        return int(self.rng.choice(self.order, p=power / power.sum()))
 
     def run(self) -> Talks:
         while self.running and self.steps < self.horizon:

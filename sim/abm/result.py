@@ -17,7 +17,9 @@ import numpy as np
 
 from sim.results import Provenance, Scalar, named
 
-REASONS = ("ratified", "rejected", "collapsed", "deadline")
+REASONS = ("ratified", "rejected", "collapsed", "deadline", "talking")
+"""How a run ends: a deal ratified; a vote failed and that ended the talks; a veto party walked
+out; the deadline passed; or the run's last step came first (still talking: censored)."""
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # the fan charts' bands
 KEEP_TRAJECTORIES = 1000  # runs whose per-step rows the summary keeps (memory stays bounded)
 Z95 = 1.959963984540054
@@ -93,6 +95,8 @@ class SimulationResult:
     why: dict[str, int]  # "<reason>: <detail>" -> runs
     reneged: int  # runs in which a party reneged on a signed deal before the votes
     failed_votes: int  # runs in which a vote failed and the talks resumed or ended
+    cost_paid: dict[str, float]  # mean over runs of what the conflict cost during the talks
+    events: tuple[tuple[int, str], ...]  # the scheduled events: (step, note)
     deals: tuple[Reached, ...]
     quartiles: tuple[float, float, float] | None  # steps to agreement among runs agreeing
     survival: tuple[tuple[int, float], ...]
@@ -106,14 +110,15 @@ class SimulationResult:
             "agreed": self.agreed.to_dict(), "ratified": self.ratified.to_dict(),
             "by_step": {k: [float(x) for x in v] for k, v in self.by_step.items()},
             "ended": self.ended, "why": self.why, "reneged": self.reneged,
-            "failed_votes": self.failed_votes,
+            "failed_votes": self.failed_votes, "cost_paid": self.cost_paid,
+            "events": [{"step": t, "note": note} for t, note in self.events],
             "deals": [d.to_dict() for d in self.deals],
             "time_to_agreement": {
                 "quartiles": list(self.quartiles) if self.quartiles else None,
                 "kaplan_meier": [{"step": s, "still_talking": p} for s, p in self.survival]},
             "trajectories": {
                 "quantiles": list(QUANTILES),
-                "series": {k: [[float(x) for x in row] for row in v]
+                "series": {k: [[_number(x) for x in row] for row in v]
                            for k, v in self.trajectories.items()}},
             "provenance": self.provenance.to_dict() if self.provenance else None,
         }
@@ -134,6 +139,11 @@ class SimulationResult:
         return pd.DataFrame(cols, index=pd.RangeIndex(1, self.steps + 1, name="step"))
 
 
+def _number(x: float) -> float | None:
+    """A band as JSON has it: null where no run had a value (no offer on the table)."""
+    return None if x != x else float(x)
+
+
 def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
               kept: dict[str, list]) -> SimulationResult:
     """The result of `runs` (Run records without their step arrays) and the per-step series
@@ -152,7 +162,7 @@ def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
     why = dict(Counter(f"{r.ended}: {r.detail}" for r in runs if r.detail).most_common())
     groups: dict[int, list] = {}
     for r in runs:
-        if r.deal is not None and r.agreed:
+        if r.deal is not None:
             groups.setdefault(r.deal, []).append(r)
     deals = tuple(sorted((Reached(
         terms=problem.terms(board.idx[c]),
@@ -169,7 +179,11 @@ def summarise(problem, board, runs: list, asked: int, steps: int, seed: int,
         unit=problem.dynamics.unit, runs=n, asked=asked, steps=steps, seed=seed,
         agreed=Share(int(did.sum()), n), ratified=Share(int(ratified.sum()), n),
         by_step=by_step, ended=ended, why=why, reneged=sum(r.reneged > 0 for r in runs),
-        failed_votes=sum(r.failed_votes > 0 for r in runs), deals=deals, quartiles=quartiles,
+        failed_votes=sum(r.failed_votes > 0 for r in runs), deals=deals,
+        cost_paid=named(problem.parties, np.mean([r.cost_paid for r in runs], axis=0)
+                        if n else np.zeros(len(problem.parties))),
+        events=tuple((e.step, e.note or f"{e.what} set") for e in problem.dynamics.events),
+        quartiles=quartiles,
         survival=tuple(kaplan_meier(times, did)), trajectories=trajectories,
         provenance=Provenance(problem.scenario_hash, seed=seed))
 

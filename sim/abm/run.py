@@ -28,16 +28,17 @@ class Run:
     """One run: how it ended, the deal, and its trajectory (one row per step)."""
 
     run: int
-    ended: str  # ratified | rejected | collapsed | deadline
+    ended: str  # ratified | rejected | collapsed | deadline | talking (at the horizon)
     ended_at: int
     detail: str
     agreed_at: int | None  # the first step every veto party signed
     signed_at: int | None  # when the deal it ended on was signed
-    deal: int | None  # board row of the deal it ended on (or last signed)
+    deal: int | None  # board row of the deal it ended on: ratified, rejected, or awaiting votes
     utility: np.ndarray | None  # (P,) U of the deal
     expected: np.ndarray | None  # (P,) EU at the step of agreement (P(ratified) then)
     failed_votes: int
     reneged: int
+    cost_paid: np.ndarray  # (P,) what the steps of conflict during the talks cost each party
     aspiration: np.ndarray | None  # (T, P); None once summarised
     reservation: np.ndarray  # (T, P)
     outlook: np.ndarray  # (T, K) NaN off the outlook
@@ -54,8 +55,9 @@ def one(board: Board, steps: int, seed: int, run: int) -> Run:
     m = Talks(board, steps, seeds.generator(seed, 0, run)).run()
     rows = m.datacollector.tables["steps"]
     ending = m.ending
-    if ending.reason is None:  # a deal still awaiting its votes at the horizon
-        ending.reason, ending.step, ending.detail = "deadline", m.steps, "votes pending"
+    if ending.reason is None:  # the run's horizon came before the talks ended
+        ending.reason, ending.step = "talking", m.steps
+        ending.detail = "a signed deal awaits its votes" if m.signed is not None else ""
     utility = expected = None
     if m.deal is not None:
         utility = board.utility[m.deal].copy()
@@ -67,6 +69,7 @@ def one(board: Board, steps: int, seed: int, run: int) -> Run:
                agreed_at=m.agreed_at, signed_at=m.signed_at, deal=m.deal, utility=utility,
                expected=expected,
                failed_votes=m.failed_votes, reneged=m.reneged,
+               cost_paid=m.war.costs[1:ending.step + 1].sum(axis=0) * (1 - m.problem.patience),
                aspiration=np.array(rows["aspiration"], dtype=float),
                reservation=np.array(rows["reservation"], dtype=float),
                outlook=np.array(rows["outlook"], dtype=float),

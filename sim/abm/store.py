@@ -42,6 +42,7 @@ def _runs_table(problem, board, chunk: list) -> pa.Table:
                                     for r in chunk]
         cols[f"expected_utility.{party}"] = [None if r.expected is None else float(r.expected[p])
                                              for r in chunk]
+        cols[f"cost_paid.{party}"] = [float(r.cost_paid[p]) for r in chunk]
     return pa.table(cols)
 
 

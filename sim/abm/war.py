@@ -34,7 +34,6 @@ class War:
         lo, hi = _ranges(problem)
         shocks = rng.standard_normal((steps, len(walks))) if len(walks) else None
         cost_shocks = rng.standard_normal((steps, n_parties)) if costs else None
-        self.notes: dict[int, list[str]] = {}
         for t in range(1, steps + 1):
             outlook[t], cost[t], fixed[t] = outlook[t - 1], cost[t - 1], fixed[t - 1]
             if shocks is not None:
@@ -46,7 +45,6 @@ class War:
                 if e.step == t and e.what != "mood":
                     {"outlook": outlook, "cost": cost, "reservation": fixed}[e.what][
                         t, e.index] = e.value
-                    self.notes.setdefault(t, []).append(e.note)
         self.outlooks, self.costs = outlook, cost
         moved = shocks is not None or costs or any(e.what != "mood" for e in d.events)
         self.reservations = (np.where(problem.derived, problem.reservation_at(outlook, cost),

@@ -339,6 +339,8 @@ def simulation(r, shown: int = 5) -> str:
         why.setdefault(reason, []).append(f"{detail}: {n}")
     out.append(table(["end", "runs", "why"], [[reason, n, "; ".join(why.get(reason, []))]
                                              for reason, n in r.ended.items()]))
+    if r.events:
+        out.append("  scheduled: " + "; ".join(f"{unit} {t}: {note}" for t, note in r.events))
     if r.reneged or r.failed_votes:
         out.append(f"  a signed deal was reneged on before the votes in {r.reneged} run(s); a "
                    f"vote failed in {r.failed_votes} (the talks resumed unless they ended)")

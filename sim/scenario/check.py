@@ -262,9 +262,16 @@ def _dynamics(c: _Checker) -> None:
     for party in d.war.cost:
         if party not in s.parties:
             c.add(("dynamics", "war", "cost", party), unknown("party", party, parties))
+        elif s.parties[party].reservation != "derived":
+            c.add(("dynamics", "war", "cost", party), _fixed(party))
     for i, event in enumerate(d.events):
         if event.set is not None:
             _event(c, event.set, event.to, ("dynamics", "events", i, "set"), outlook)
+
+
+def _fixed(party: str) -> str:
+    return (f"{party}'s reservation is a fixed number, which a cost of conflict does not move: "
+            f"set parties.{party}.reservation in an event, or make it `derived`")
 
 
 def _numeric(s: Scenario, outlook: dict) -> list[str]:
@@ -275,11 +282,18 @@ def _event(c: _Checker, target: str, to: Any, path: tuple, outlook: dict) -> Non
     s, parts = c.s, target.split(".")
     valid = f"an event sets one of {', '.join(MOVABLE)}"
     if len(parts) == 3 and parts[:2] == ["no_deal", "outlook"]:
-        if parts[2] not in outlook:
-            c.add(path, f"'{parts[2]}' is not in no_deal.outlook; an event moves only the "
+        issue = parts[2]
+        if issue not in outlook:
+            c.add(path, f"'{issue}' is not in no_deal.outlook; an event moves only the "
                         f"terms it gives ({', '.join(outlook) or 'none'})")
+        elif s.issues[issue].kind == "numeric":  # the war moves it between grid points too
+            lo, hi = s.issues[issue].range
+            if not (isinstance(to, int | float) and not isinstance(to, bool)
+                    and lo <= to <= hi):
+                c.add(path[:-1] + ("to",), f"{target} takes a number within [{lo:g}, {hi:g}],"
+                                           f" got {to!r}")
         else:
-            c.level(parts[2], to, path[:-1] + ("to",))
+            c.level(issue, to, path[:-1] + ("to",))
     elif len(parts) == 3 and parts[:2] == ["no_deal", "cost"] or (
             len(parts) == 3 and parts[0] == "parties" and parts[2] == "reservation"):
         party = parts[2] if parts[0] == "no_deal" else parts[1]
@@ -290,6 +304,8 @@ def _event(c: _Checker, target: str, to: Any, path: tuple, outlook: dict) -> Non
         elif parts[0] == "parties" and s.parties[party].reservation == "derived":
             c.add(path, f"{party}'s reservation is derived from no_deal: set "
                         f"no_deal.cost.{party} or an outlook term instead")
+        elif parts[0] == "no_deal" and s.parties[party].reservation != "derived":
+            c.add(path, _fixed(party))
     else:
         c.add(path, f"'{target}' cannot move during talks: {valid} (anything else changes the "
                     "deal space or a vote's tables: make it a variant or an uncertainty)")

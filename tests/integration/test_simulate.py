@@ -82,3 +82,13 @@ def test_a_killed_run_keeps_the_parts_it_finished(tmp_path):
     runs = pd.read_parquet(out / "runs")
     assert len(runs) >= 50 and runs["run"].is_unique
     assert len(pd.read_parquet(out / "steps")) > 0
+
+
+def test_json_where_no_run_ever_has_an_offer_on_the_table():
+    """No ZOPA: the yes-share bands have no value at some steps; they are null, not NaN."""
+    r = CliRunner().invoke(app, ["simulate", str(SCENARIOS / "berlin-hard-russia.yaml"),
+                                 "--runs", "10", "--steps", "20", "--json"])
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["ratified"]["count"] == 0
+    assert "NaN" not in r.stdout

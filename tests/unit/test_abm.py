@@ -141,7 +141,8 @@ def test_the_json_has_what_the_contract_names(berlin):
     assert r["agreed"]["low"] <= r["agreed"]["share"] <= r["agreed"]["high"]
     assert len(r["by_step"]["agreed"]) == 45
     assert sum(r["ended"].values()) == 5
-    assert sum(d["count"] for d in r["deals"]) == r["agreed"]["count"]
+    assert sum(d["count"] for d in r["deals"]) <= r["agreed"]["count"]  # standing deals only
+    assert sum(d["ratified"] for d in r["deals"]) == r["ratified"]["count"]
     assert set(r["deals"][0]) == {"terms", "utility", "expected_utility", "count", "ratified"}
     assert not math.isnan(r["by_step"]["ratified"][-1])
 
@@ -176,3 +177,64 @@ def test_the_mood_table_is_interpolated_and_bounded(monkeypatch):
     coarse = Board.of(noisy, 50)
     assert coarse.p_pass.size <= 11 * cells < fine.p_pass.size
     assert np.abs(coarse.p_pass_at(0.737) - exact).max() < 0.2  # coarser, but read right
+
+
+def _two(**dynamics) -> dict:
+    return {"name": "split", "issues": {"x": {"range": [0, 1], "step": 0.05}},
+            "parties": {"a": {"weights": {"x": 1}, "values": {"x": {"linear": "increasing"}},
+                              "reservation": 0.2},
+                        "b": {"weights": {"x": 1}, "values": {"x": {"linear": "decreasing"}},
+                              "reservation": 0.2}},
+            "dynamics": dynamics}
+
+
+def test_a_deadline_beyond_the_horizon_is_the_deadline_and_the_run_is_cut():
+    short = one(Board.of(p := sim.compile_problem(sim.from_dict(_two(deadline=40))), 10),
+                10, 0, 0)
+    full = one(Board.of(p, 40), 40, 0, 0)
+    assert short.ended == "talking" and short.ended_at == 10 and not short.agreed
+    assert np.allclose(short.aspiration, full.aspiration[:10])  # conceding toward step 40
+    assert full.agreed
+
+
+def test_tit_for_tat_returns_each_concession_once():
+    """Alternating offers: a tit-for-tat party hears an offer every other step; each
+    improvement is returned once, not again at the steps with no new offer."""
+    problem = sim.compile_problem(sim.from_dict(_two(
+        deadline=30, strategies={"a": "tit_for_tat", "b": "linear"})))
+    r = one(Board.of(problem, 30), 30, 0, 0)
+    board = Board.of(problem, 30)
+    offers = [board.utility[c, 0] for t, c in enumerate(r.offer) if c >= 0 and t % 2 == 1]
+    conceded = r.aspiration[0, 0] - r.aspiration[:, 0].min()
+    returned = sum(max(0.0, b - a) for a, b in zip(offers, offers[1:], strict=False))
+    assert conceded <= returned + 1e-9
+
+
+def test_subgame_perfect_plans_on_beliefs_under_private_information():
+    base = _two(default_strategy="subgame_perfect", deadline=10)
+    private = _two(default_strategy="subgame_perfect", deadline=10, information="private",
+                   beliefs={"bias": 0.3, "noise": 0.0})
+    first = [one(Board.of(sim.compile_problem(sim.from_dict(d)), 10), 10, 0, 0).aspiration[0]
+             for d in (base, private)]
+    assert not np.allclose(first[0], first[1])
+
+
+def test_a_neutral_mediator_without_veto_parties_drafts_for_everyone():
+    data = _two(mediator={"by": "neutral"})
+    for party in data["parties"].values():
+        party["veto"] = False
+    r = sim.simulate(sim.compile_problem(sim.from_dict(data)), runs=2, steps=10)
+    assert r.agreed.count == 2
+
+
+def test_nothing_is_on_the_table_while_a_signed_deal_awaits_its_votes():
+    problem = sim.compile_problem(sim.from_dict(_two(deadline=10, ratification_delay=3)))
+    r = one(Board.of(problem, 20), 20, 0, 0)
+    assert r.ended == "ratified" and r.ended_at == r.signed_at + 3
+    assert (r.offer[r.signed_at:r.ended_at] == -1).all()  # the steps after the signature
+
+
+def test_a_cost_of_conflict_moves_only_derived_reservations():
+    data = _two(war={"cost": {"a": {"drift": 0.01}}})
+    with pytest.raises(InputError, match="dynamics.war.cost.a: a's reservation is a fixed"):
+        sim.from_dict(data)
