@@ -45,7 +45,8 @@ def _root(
                                           metavar="", is_eager=True, callback=_version)] = False,
 ) -> None:
     """Negotiation scenario simulator: which deals every party could accept, where bargaining
-    theory puts the deal, and whether it would survive ratification."""
+    theory puts the deal, whether it would survive ratification, and how talks unfold over
+    time."""
 
 
 def _fail(err: Exception) -> NoReturn:
@@ -288,8 +289,11 @@ def simulate(
         "how many ran.")] = 600.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the agent-based model: how talks unfold over time, how often they end in a
-    ratified deal, which deal, and why runs fail."""
+    """Run the agent-based model: the talks over time, in many seeded runs.
+
+    How often the runs agree and ratify, by each step; how they end and why; the deals
+    reached; the time to agreement. The scenario's `dynamics:` section sets the strategies,
+    the mediator, the information, the war, the mood and the events (defaults throughout)."""
     from sim import api
     from sim.errors import InputError
     from sim.report import text

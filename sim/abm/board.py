@@ -1,11 +1,16 @@
 """What every run of the talks reads, computed once per Problem: the candidate deals, their
 utilities, and their P(pass) at any mood the electorate can reach.
 
-The model never enumerates the deal space: it proposes from `candidates(problem)` (feasible
-deals not dominated in utility and support, so for any reservations and moods every deal
-worth proposing is one of them or matched by one), and each step re-evaluates only what moves
-over them. P(pass) moves with the mood; it is tabulated over a grid of mood shifts covering
-where the mood can go and read by linear interpolation, so a step costs O(candidates), not a
+The model never enumerates the deal space while it runs: it proposes from candidates computed
+once, the feasible deals not dominated in utility and support (so for any reservations and
+moods every deal worth proposing is one of them or matched by one), and each step
+re-evaluates only what moves over them. A deal voted down is struck off the table, which
+can make a deal it dominated worth proposing: so where the space has at most LAYERED_UP_TO
+deals the board keeps the first LAYERS layers of non-dominated deals, which hold every deal
+worth proposing after any strikes of deals in the first two; beyond, the first layer only.
+
+P(pass) moves with the mood; it is tabulated over a grid of mood shifts covering where the
+mood can go and read by linear interpolation, so a step costs O(candidates), not a
 vote model's evaluation. The grid is 0.05 logits fine unless that would hold more than
 TABLE_CELLS values (very many candidates), when it coarsens to fit. The deal a party agrees
 to is checked exactly (`p_pass_exact`), so the grid only decides what is offered.
@@ -23,6 +28,8 @@ from sim.problem import Problem
 
 MOOD_STEP = 0.05  # logits between tabulated moods: interpolation error below 1e-4 in P
 MOOD_SPAN = 8.0  # logits either side at most: beyond, P(pass) is 0 or 1 to many decimals
+LAYERS = 3  # layers of the frontier kept where the space is small enough to enumerate
+LAYERED_UP_TO = 1 << 22  # deals: beyond, the first layer only (found issue by issue)
 TABLE_CELLS = 1 << 23  # P(pass) values tabulated at most (64 MB): past it the grid coarsens
 
 
@@ -38,9 +45,10 @@ class Board:
     @classmethod
     def of(cls, problem: Problem, steps: int) -> Board:
         """The board for runs of `steps` steps (the moods tabulated are those reachable)."""
-        from sim.solver.frontier import candidates
+        from sim.solver.frontier import candidates, layered_candidates
 
-        found = candidates(problem)
+        found = (layered_candidates(problem, LAYERS) if problem.total <= LAYERED_UP_TO
+                 else candidates(problem))
         reach = min(_mood_reach(problem, steps), MOOD_SPAN)
         per_mood = max(1, len(found.idx) * len(problem.bodies))
         step = max(MOOD_STEP, 2 * reach * per_mood / TABLE_CELLS)  # memory stays bounded

@@ -25,7 +25,7 @@ import numpy as np
 from sim import space
 from sim.problem import Problem
 from sim.results import magnitude
-from sim.solver.pareto import canonical, covered, nondominated
+from sim.solver.pareto import canonical, covered, first_layers, nondominated
 
 SMALL = 20_000  # below this, enumerating is as fast as anything
 
@@ -323,6 +323,29 @@ def candidates(problem: Problem, chunk: int = 1 << 18) -> Candidates:
                             strict=np.arange(P + s.shape[1]) < P)
         found = (idx[keep], u[keep], s[keep])
     idx = found[0]
+    order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
+    idx = idx[order]
+    return Candidates(idx, problem.utility(idx))
+
+
+def layered_candidates(problem: Problem, layers: int, chunk: int = 1 << 18) -> Candidates:
+    """The feasible deals in the first `layers` non-dominated layers of (utilities, support),
+    by enumeration (so for spaces small enough to enumerate). When deals are struck off the
+    table (voted down), every deal worth proposing among the rest is still here as long as
+    each struck deal was in the first `layers - 1` layers: a deal that only struck deals
+    dominate is at most one layer below the deepest of them."""
+    P = len(problem.parties)
+    idx = np.empty((0, len(problem.issues)), dtype=np.int64)
+    keys = np.empty((0, 0))
+    for block in problem.enumerate(chunk):
+        block = block[problem.feasible(block)]
+        if not len(block):
+            continue
+        new = np.concatenate([problem.utility(block), support(problem, block)], axis=1)
+        idx = np.concatenate([idx, block]) if len(idx) else block
+        keys = np.concatenate([keys, new]) if len(keys) else new
+        keep = first_layers(keys, layers, strict=np.arange(keys.shape[1]) < P)
+        idx, keys = idx[keep], keys[keep]
     order = np.lexsort(idx.T[::-1]) if len(idx) else np.arange(0)
     idx = idx[order]
     return Candidates(idx, problem.utility(idx))

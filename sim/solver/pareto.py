@@ -207,6 +207,23 @@ def covered(points: np.ndarray, by: np.ndarray) -> np.ndarray:
     return out
 
 
+def first_layers(points: np.ndarray, layers: int, strict: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """Indices (ascending) of the rows in the first `layers` non-dominated layers of `points`
+    (layer 1: the non-dominated rows; layer k: those of what is left after layers 1..k-1).
+    A row's layer in a subset is never above its layer in the whole, so the first layers of
+    a union are found chunk by chunk from each chunk's and the running set's."""
+    left = np.arange(len(points))
+    kept = []
+    for _ in range(layers):
+        if not len(left):
+            break
+        top = left[nondominated(points[left], strict)]
+        kept.append(top)
+        left = np.setdiff1d(left, top, assume_unique=True)
+    return np.sort(np.concatenate(kept)) if kept else left
+
+
 def nondominated_naive(points: np.ndarray, strict: np.ndarray | None = None) -> np.ndarray:
     """All-pairs reference implementation (also the fast path for a few points)."""
     y = canonical(points)

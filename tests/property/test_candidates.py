@@ -126,3 +126,44 @@ def test_the_default_scenario_has_a_small_candidate_set():
     assert as_set(front.idx) <= as_set(got.idx)
     assert len(front.idx) < len(got.idx) < int(problem.feasible(
         np.concatenate(list(problem.enumerate()))).sum())
+
+
+@given(st.lists(st.lists(st.integers(0, 4), min_size=3, max_size=3), max_size=40),
+       st.integers(1, 4))
+def test_first_layers_peel_like_the_naive_filter(rows, layers):
+    from sim.solver.pareto import first_layers
+
+    points = np.array(rows, dtype=float).reshape(-1, 3)
+    left, want = np.arange(len(points)), []
+    for _ in range(layers):
+        if not len(left):
+            break
+        top = left[nondominated_naive(points[left])]
+        want += list(top)
+        left = np.setdiff1d(left, top)
+    assert list(first_layers(points, layers)) == sorted(want)
+
+
+@given(scenario_dicts(max_issues=3, max_parties=3, max_levels=4), st.data())
+def test_after_strikes_in_the_first_two_layers_the_rest_still_holds_every_deal(data, draw):
+    """The board keeps three layers: strike any deals of the first two and the deals no
+    remaining feasible deal dominates (in utility and support) are all still on it."""
+    from sim.solver.frontier import layered_candidates
+    from sim.solver.pareto import first_layers
+
+    problem = problem_of(data)
+    idx = np.concatenate(list(problem.enumerate()))
+    idx = idx[problem.feasible(idx)]
+    keys = np.concatenate([problem.utility(idx), support(problem, idx)], axis=1)
+    strict = np.arange(keys.shape[1]) < len(problem.parties)
+    board = as_set(layered_candidates(problem, 3).idx)
+    assert board == as_set(idx[first_layers(keys, 3, strict)])  # chunked equals at once
+    assert as_set(candidates(problem).idx) <= board
+    two = [tuple(map(int, r)) for r in idx[first_layers(keys, 2, strict)]]
+    struck = set(draw.draw(st.lists(st.sampled_from(two), unique=True))) if two else set()
+    rest = np.array([i for i, r in enumerate(map(tuple, idx.tolist())) if r not in struck],
+                    dtype=int)
+    if not len(rest):
+        return
+    front = as_set(idx[rest][nondominated_naive(keys[rest], strict)])
+    assert front <= board - struck
