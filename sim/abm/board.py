@@ -5,9 +5,10 @@ The model never enumerates the deal space while it runs: it proposes from candid
 once, the feasible deals not dominated in utility and support (so for any reservations and
 moods every deal worth proposing is one of them or matched by one), and each step
 re-evaluates only what moves over them. A deal voted down is struck off the table, which
-can make a deal it dominated worth proposing: so where the space has at most LAYERED_UP_TO
-deals the board keeps the first LAYERS layers of non-dominated deals, which hold every deal
-worth proposing after any strikes of deals in the first two; beyond, the first layer only.
+can make a deal it dominated worth proposing: so where a binding body votes and the space
+has at most LAYERED_UP_TO deals, the board keeps the first LAYERS layers of non-dominated
+deals, which hold every deal worth proposing after any strikes of deals in the first two;
+otherwise the first layer (without a vote nothing is ever struck).
 
 P(pass) moves with the mood; it is tabulated over a grid of mood shifts covering where the
 mood can go and read by linear interpolation, so a step costs O(candidates), not a
@@ -47,8 +48,9 @@ class Board:
         """The board for runs of `steps` steps (the moods tabulated are those reachable)."""
         from sim.solver.frontier import candidates, layered_candidates
 
-        found = (layered_candidates(problem, LAYERS) if problem.total <= LAYERED_UP_TO
-                 else candidates(problem))
+        # Only a failed vote strikes a deal: without a binding body, one layer is enough.
+        layered = bool(problem.bodies) and problem.total <= LAYERED_UP_TO
+        found = layered_candidates(problem, LAYERS) if layered else candidates(problem)
         reach = min(_mood_reach(problem, steps), MOOD_SPAN)
         per_mood = max(1, len(found.idx) * len(problem.bodies))
         step = max(MOOD_STEP, 2 * reach * per_mood / TABLE_CELLS)  # memory stays bounded
