@@ -21,3 +21,9 @@ def sequence(root: int, point: int = 0, replicate: int = 0) -> np.random.SeedSeq
 def generator(root: int, point: int = 0, replicate: int = 0) -> np.random.Generator:
     """A numpy Generator for replicate `replicate` of design point `point` under seed `root`."""
     return np.random.default_rng(sequence(root, point, replicate))
+
+
+def design(root: int) -> np.random.Generator:
+    """The generator a sampled design draws its points from: a stream of its own (a spawn key
+    sets it apart from every run's), so the points do not move any run's draws."""
+    return np.random.default_rng(np.random.SeedSequence(sequence(root).entropy, spawn_key=(0,)))

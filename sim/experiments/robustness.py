@@ -19,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from sim import seeds
 from sim.compile import Compiler
 from sim.errors import InputError
+from sim.experiments import design
 from sim.problem import Problem
 from sim.results import Scalar
 from sim.scenario import paths
 from sim.scenario.load import from_dict
-from sim.scenario.model import Distribution, Scenario
+from sim.scenario.model import Scenario
 
 KEEP_DRAWS = 100  # draws' problems kept between the two passes; the others are compiled again
 
@@ -66,23 +66,11 @@ class Robustness:
         return row
 
 
-def draw(dist: Distribution, rng: np.random.Generator) -> Any:
-    if dist.uniform is not None:
-        return float(rng.uniform(*dist.uniform))
-    if dist.normal is not None:
-        return float(rng.normal(*dist.normal))
-    if dist.triangular is not None:
-        lo, mode, hi = dist.triangular
-        return float(rng.triangular(lo, mode, hi)) if hi > lo else float(lo)
-    if dist.beta is not None:
-        return float(rng.beta(*dist.beta))
-    return dist.choice[int(rng.integers(len(dist.choice)))]
-
-
 def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
-    """The values of draw i: {dotted path: value}."""
-    rng = seeds.generator(seed, 0, i)
-    return {path: draw(scenario.uncertainty[path], rng) for path in sorted(scenario.uncertainty)}
+    """The values of draw i: {dotted path: value}, point i of the Monte Carlo design over the
+    scenario's `uncertainty:` (sim.experiments.design.mc_point)."""
+    return design.mc_point([design.from_scenario(path, dist)
+                            for path, dist in scenario.uncertainty.items()], seed, i)
 
 
 def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
