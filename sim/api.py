@@ -151,7 +151,8 @@ def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, 
     Run r draws from seeds.generator(seed, 0, r): the same output on any number of
     `workers`. Past `time_budget` seconds no new batch starts and the result says how many
     runs were done. With `out`, every run's row and every step's row go to Parquet parts
-    under that folder as batches finish."""
+    under that folder as batches finish. With workers > 1, a script must call this under
+    `if __name__ == "__main__":`: the worker processes import the script that started them."""
     from sim.abm.run import simulate as run
 
     for name, value, least in (("--runs", runs, 1), ("--steps", steps, 1),

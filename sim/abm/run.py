@@ -117,6 +117,7 @@ def runs(problem: Problem | Board, n: int, steps: int, seed: int, workers: int =
         return
     # forkserver: forking a process that holds threads (a BLAS pool, a notebook) can deadlock
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.abm.run"])  # workers fork with sim and Mesa loaded
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                              initargs=(board,)) as pool:
         pending = [pool.submit(_batch_in_worker, steps, seed, c) for c in chunks]
@@ -157,7 +158,8 @@ def simulate(problem: Problem, *, runs_: int, steps: int, seed: int = 0, workers
 
 def trajectory(problem: Problem, board: Board, r: Run) -> dict[str, np.ndarray]:
     """A run's per-step series by name: aspirations, reservations, the outlook's numeric
-    terms, the mood, and each binding body's expected yes share of the deal on the table."""
+    terms, the mood, and each binding body's expected yes share of the latest text put on the
+    table (at the mood of each step)."""
     out = {}
     for p, party in enumerate(problem.parties):
         out[f"aspiration.{party}"] = r.aspiration[:, p]
@@ -169,10 +171,14 @@ def trajectory(problem: Problem, board: Board, r: Run) -> dict[str, np.ndarray]:
                                               or k in moved):
             out[f"outlook.{problem.issues[k]}"] = r.outlook[:, k]
     out["mood"] = r.mood
-    on = r.offer >= 0
+    # The text on the table: the latest offer, which stays on it while its votes are awaited
+    # and after the run ends (a finished run holds its last value).
+    latest = np.maximum.accumulate(np.where(r.offer >= 0, np.arange(len(r.offer)), -1))
+    on = latest >= 0
+    text = r.offer[latest[on]]
     for b in problem.bodies:
         yes = np.full(len(r.offer), np.nan)
         if on.any():
-            yes[on] = b.model.yes_share(board.idx[r.offer[on]], (b.shift + r.mood[on])[:, None])
+            yes[on] = b.model.yes_share(board.idx[text], (b.shift + r.mood[on])[:, None])
         out[f"yes_share.{b.name}"] = yes
     return out

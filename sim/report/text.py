@@ -316,14 +316,14 @@ def simulation(r, shown: int = 5) -> str:
     rows = []
     for label, share in (("ratified deal", r.ratified), ("agreed (all signed)", r.agreed)):
         lo, hi = share.interval
-        rows.append([label, round(share.share, 2), f"[{lo:.2f}, {hi:.2f}]"])
+        rows.append([label, share.share, f"[{lo:.3f}, {hi:.3f}]"])  # shares to 3 decimals
     out += ["", table(["outcome", "share", "95% interval"], rows)]
     if r.quartiles:
         q1, q2, q3 = r.quartiles
         out.append(f"  {unit}s to agreement: median {q2:g} (quartiles {q1:g} to {q3:g})")
     marks = sorted({max(1, round(r.steps * f)) for f in (0.25, 0.5, 0.75, 1.0)})
     out += ["", table([f"by {unit}", *map(str, marks)],
-                      [[k, *(round(float(r.by_step[k][m - 1]), 2) for m in marks)]
+                      [[k, *(float(r.by_step[k][m - 1]) for m in marks)]
                        for k in ("agreed", "ratified")])]
     series = [k for k in r.trajectories if not k.startswith("aspiration.")] + [
         k for k in r.trajectories if k.startswith("aspiration.")]
@@ -342,8 +342,9 @@ def simulation(r, shown: int = 5) -> str:
     if r.events:
         out.append("  scheduled: " + "; ".join(f"{unit} {t}: {note}" for t, note in r.events))
     if r.reneged or r.failed_votes:
-        out.append(f"  a signed deal was reneged on before the votes in {r.reneged} run(s); a "
-                   f"vote failed in {r.failed_votes} (the talks resumed unless they ended)")
+        out.append(f"  runs in which a signed deal was reneged on before the votes: "
+                   f"{r.reneged}; in which a vote failed: {r.failed_votes} (the talks resumed "
+                   "unless that ended them)")
     if r.deals:
         top = r.deals[0]
         out += ["", f"Deals reached ({len(r.deals)} distinct; the most common first, the "
