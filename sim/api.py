@@ -171,9 +171,36 @@ def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, 
                budget=time_budget, out=folder, progress=progress)
 
 
-def sweep(scenario: Scenario, **design):
-    """Either engine over many design points of the scenario's uncertain assumptions."""
-    raise NotImplementedError("experiments (sim sweep) are not built yet")
+def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | None = None,
+          samples: int | None = None, replicates: int = 1, engine: str = "solve",
+          runs: int = 20, steps: int = 52, seed: int = 0, out: str | Path,
+          workers: int = 1, resume: bool = False, progress=None,
+          command: list[str] | None = None):
+    """Either engine over the design points of the scenario's uncertain inputs: `vary` as
+    PATH=SPEC strings (see sim.experiments.design), or without it the scenario's
+    `uncertainty:` (a Monte Carlo design unless `design` says otherwise). Every run's metrics
+    go to Parquet parts under `out` as they finish; `resume` runs only what is missing."""
+    from sim.experiments import design as designs
+    from sim.experiments.sweep import Spec
+    from sim.experiments.sweep import sweep as run
+
+    try:
+        if vary:
+            uncertainties = tuple(designs.parse(v) for v in vary)
+        else:
+            uncertainties = tuple(designs.from_scenario(p, d)
+                                  for p, d in scenario.uncertainty.items())
+    except designs.SpecError as e:
+        raise InputError(str(e)) from None
+    chosen = design or ("grid" if vary and all(u.kind == "values" for u in uncertainties)
+                        else "mc")
+    for name, value, least in (("--replicates", replicates, 1), ("--workers", workers, 1),
+                               ("--runs", runs, 1), ("--steps", steps, 1), ("--seed", seed, 0)):
+        if int(value) != value or value < least:
+            raise InputError(f"{name} takes an integer >= {least}, got {value}")
+    spec = Spec(uncertainties, chosen, samples, replicates, engine, runs, steps, seed)
+    return run(scenario, spec, Path(out), workers=workers, resume=resume, progress=progress,
+               command=command)
 
 
 def compare(*scenarios: Scenario):

@@ -221,16 +221,17 @@ def solve(
 
 
 @contextmanager
-def _progress(what: str):
+def _progress(what: str, quiet: bool = False):
     """A progress bar on stderr when it is a terminal (so stdout stays machine-readable and
-    logs stay clean); the callback takes (done, total)."""
-    if not sys.stderr.isatty():
+    logs stay clean), unless `quiet`; the callback takes (done, total)."""
+    if quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, TimeElapsedColumn
+    from rich.progress import Progress, TimeElapsedColumn, TimeRemainingColumn
 
-    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(),
+    with Progress(*Progress.get_default_columns()[:-1], TimeElapsedColumn(),
+                  TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(what, total=None)
 
@@ -317,6 +318,52 @@ def simulate(
         _print_json(result.to_dict())
     else:
         typer.echo(text.simulation(result))
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[list[str] | None, typer.Option(
+        help="PATH=SPEC, repeatable: lo:hi:n or a,b,c for a grid; lo:hi or normal(m, sd), "
+        "triangular(lo, mode, hi), uniform(lo, hi), beta(a, b), choice(a, b) for sampled "
+        "designs. Without it: the scenario's uncertainty: section.")] = None,
+    design: Annotated[str | None, typer.Option(
+        help="grid, lhs, sobol or mc (default: grid for --vary lists and lo:hi:n, else mc).")
+    ] = None,
+    samples: Annotated[int | None, typer.Option(min=1, help="Points of a sampled design.")
+                       ] = None,
+    replicates: Annotated[int, typer.Option(min=1, help="Runs per design point.")] = 1,
+    engine: Annotated[str, typer.Option(help="solve or simulate.")] = "solve",
+    runs: Annotated[int, typer.Option(min=1, help="simulate: runs per design point.")] = 20,
+    steps: Annotated[int, typer.Option(min=1, help="simulate: steps per run.")] = 52,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    out: Annotated[Path, typer.Option(help="The sweep's folder (manifest.json and Parquet "
+                                      "parts).")] = Path("results/sweep"),
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", metavar="", help="Run only what the "
+                                         "folder is missing.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", metavar="", help="No progress bar.")
+                     ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run either engine over many design points of the scenario's uncertain inputs."""
+    from sim import api
+    from sim.errors import InputError
+
+    target = _scenario(scenario)
+    try:
+        with _progress("sweeping", quiet) as progress:
+            result = api.sweep(target, vary=vary, design=design, samples=samples,
+                               replicates=replicates, engine=engine, runs=runs, steps=steps,
+                               seed=seed, out=out, workers=workers, resume=resume,
+                               progress=progress, command=sys.argv)
+    except InputError as e:
+        _fail(e)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(f"{result.points} design points, {result.runs} runs stored in {out} "
+                   f"({result.ran} this time, {result.errors} with an error)")
 
 
 @app.command()

@@ -1,0 +1,94 @@
+"""A sweep's folder: `manifest.json` (what was run, fixed before the first run) and Parquet
+parts streamed as runs complete, each written under a temporary name and renamed, so a crash
+loses nothing that finished and never leaves half a part. Every part has the schema the
+manifest fixes. The folder reads in pandas (`read(DIR)`, or `pd.read_parquet(DIR,
+ignore_prefixes=IGNORE)`: the manifest is not a part) and DuckDB
+(`select * from 'DIR/*.parquet'`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import InputError
+
+MANIFEST = "manifest.json"
+IGNORE = [".", "_", "manifest"]  # what a reader of the parts skips (temporary parts, manifest)
+TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
+
+
+class Store:
+    def __init__(self, folder: Path, manifest: dict):
+        self.folder, self.manifest = folder, manifest
+        self.schema = pa.schema([(name, TYPES[kind]) for name, kind in manifest["schema"]])
+
+    @classmethod
+    def open(cls, folder: Path, manifest: dict, resume: bool) -> Store:
+        """A new store, or with `resume` the existing one if it holds the same sweep (an
+        InputError saying what differs otherwise)."""
+        manifest = json.loads(json.dumps(manifest))  # as it reads back: lists, not tuples
+        path = folder / MANIFEST
+        if path.exists():
+            old = json.loads(path.read_text())
+            if not resume:
+                raise InputError(f"--out: {folder} already holds a sweep; give --resume to "
+                                 "finish it, or another folder")
+            differs = [k for k in sorted(set(old) | set(manifest))
+                       if k in manifest["compared"] and old.get(k) != manifest.get(k)]
+            if differs:
+                raise InputError(f"--resume: {folder} holds a different sweep (its "
+                                 f"{', '.join(differs)} differ); give another --out")
+            return cls(folder, old)
+        if resume and folder.exists() and any(folder.iterdir()):
+            raise InputError(f"--resume: {folder} has no {MANIFEST}: not a sweep's folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(f"--out: cannot write to {folder}: {e.strerror}") from None
+        store = cls(folder, manifest)
+        store._write_manifest()
+        return store
+
+    def done(self) -> set[int]:
+        """The run ids already stored."""
+        parts = sorted(self.folder.glob("part-*.parquet"))
+        if not parts:
+            return set()
+        return {int(r) for p in parts for r in pq.read_table(p, columns=["run"])["run"]}
+
+    def write(self, rows: list[dict]) -> Path:
+        """One part with these rows (sorted by run), under a temporary name then renamed."""
+        index = len(list(self.folder.glob("part-*.parquet")))
+        final = self.folder / f"part-{index:05d}.parquet"
+        while final.exists():
+            index += 1
+            final = self.folder / f"part-{index:05d}.parquet"
+        temp = self.folder / f".{final.name}.tmp"
+        names = self.schema.names
+        table = pa.Table.from_pylist([{k: r.get(k) for k in names}
+                                      for r in sorted(rows, key=lambda r: r["run"])],
+                                     schema=self.schema)
+        pq.write_table(table, temp)
+        os.replace(temp, final)
+        return final
+
+    def finish(self, **fields) -> None:
+        self.manifest = {**self.manifest, **fields}
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        temp = self.folder / f".{MANIFEST}.tmp"
+        temp.write_text(json.dumps(self.manifest, indent=1, sort_keys=True))
+        os.replace(temp, self.folder / MANIFEST)
+
+
+def read(folder: str | Path):
+    """The sweep's table as a pandas DataFrame, one row per run, sorted by run."""
+    import pandas as pd
+
+    table = pd.read_parquet(Path(folder), ignore_prefixes=IGNORE)
+    return table.sort_values("run").reset_index(drop=True)

@@ -1,0 +1,252 @@
+"""A sweep: either engine over the design points of a scenario's uncertain inputs, on local
+worker processes, with every run's metrics streamed to a store that survives a crash.
+
+Run r is replicate r % R of design point r // R. Its randomness comes from
+`seeds.generator(seed, point, replicate)` (the solver's sampled counts; the agent-based
+model's runs are seeded from that sequence), so a run's row is the same on any executor, any
+worker count and in any order of completion. Every design point is validated, as a scenario
+file is, before any run starts; a run that raises is stored with its error and the sweep goes
+on. A run stores the engine's `metrics()`, never its Result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sim import seeds
+from sim.compile import Compiler
+from sim.errors import InputError
+from sim.experiments import design
+from sim.experiments.store import Store
+from sim.results import scenario_hash
+from sim.scenario import paths
+from sim.scenario.load import from_dict
+from sim.scenario.model import Scenario
+
+ENGINES = ("solve", "simulate")
+FIXED = ("issues", "packages", "name", "extends")  # what every design point must share
+RUN_BUDGET = 10.0  # seconds a solve may spend counting before it estimates
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a sweep runs: the uncertainties, the design, and the engine's options."""
+
+    uncertainties: tuple[design.Uncertainty, ...]
+    design: str
+    samples: int | None
+    replicates: int = 1
+    engine: str = "solve"
+    runs: int = 20  # simulate: runs per design point
+    steps: int = 52  # simulate: steps per run
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["uncertainties"] = [asdict(u) for u in self.uncertainties]
+        return out
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    folder: Path
+    points: int
+    runs: int  # runs stored, this call and before
+    ran: int  # runs made by this call
+    errors: int  # runs of this call that raised
+
+    def to_dict(self) -> dict:
+        return {"folder": str(self.folder), "points": self.points, "runs": self.runs,
+                "ran": self.ran, "errors": self.errors}
+
+
+def plan(scenario: Scenario, spec: Spec) -> list[dict[str, Any]]:
+    """The design points, each validated as a scenario file is (InputError listing the
+    invalid ones with their values)."""
+    if spec.engine not in ENGINES:
+        raise InputError(f"--engine: unknown engine '{spec.engine}'; valid: "
+                         f"{', '.join(ENGINES)}")
+    if spec.replicates < 1:
+        raise InputError("--replicates takes an integer >= 1")
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    bad = []
+    for u in spec.uncertainties:
+        if u.path.split(".")[0] in FIXED:
+            bad.append(f"{u.path}: the deal space and the packages are the same at every "
+                       "design point; vary parties, no_deal, ratification, rules, settings or "
+                       "dynamics")
+            continue
+        try:
+            value = paths.get(data, u.path)
+        except KeyError as e:
+            bad.append(f"{u.path}: path does not resolve: {e.args[0]}")
+            continue
+        if isinstance(value, dict | list):
+            bad.append(f"{u.path}: names a section, not a single value")
+    if bad:
+        raise InputError(bad)
+    try:
+        points = design.points(list(spec.uncertainties), spec.design, spec.samples, spec.seed)
+    except design.SpecError as e:
+        raise InputError(str(e)) from None
+    invalid = []
+    for i, values in enumerate(points):
+        try:
+            from_dict(paths.set_values(data, values), file=f"<design point {i}>")
+        except InputError as e:
+            shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
+            invalid.append(f"design point {i} ({shown}): {str(e).splitlines()[0]}")
+    if invalid:
+        more = f" ... and {len(invalid) - 10} more" if len(invalid) > 10 else ""
+        raise InputError([*invalid[:10], *([more.strip()] if more else []),
+                          f"{len(invalid)} of {len(points)} design points are invalid; no "
+                          "run was started"])
+    return points
+
+
+# --- one run ------------------------------------------------------------------------------
+
+
+def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
+            compiler: Compiler) -> dict:
+    """The row of run `run`: its ids, its seed, the varied values, the engine's metrics, and
+    the error if it raised."""
+    point, replicate = divmod(run, spec.replicates)
+    sequence = seeds.sequence(spec.seed, point, replicate)
+    row: dict[str, Any] = {"run": run, "point": point, "replicate": replicate,
+                           "seed": int(sequence.generate_state(1)[0]), "error": None}
+    row.update({f"in.{k}": v for k, v in values.items()})
+    try:
+        problem = compiler.compile(from_dict(paths.set_values(data, values),
+                                             file=f"<design point {point}>"))
+        row.update(_metrics(problem, spec, row["seed"], sequence))
+    except Exception as e:  # a run that raises is recorded; the sweep goes on
+        row["error"] = f"{type(e).__name__}: {e}"[:500]
+    return row
+
+
+def _metrics(problem, spec: Spec, seed: int, sequence) -> dict:
+    if spec.engine == "solve":
+        import numpy as np
+
+        from sim.solver import solve
+
+        return solve(problem, budget=RUN_BUDGET, rng=np.random.default_rng(sequence)).metrics()
+    from sim.abm.run import simulate
+
+    return simulate(problem, runs_=spec.runs, steps=spec.steps, seed=seed).metrics()
+
+
+# --- where the runs run ---------------------------------------------------------------------
+
+_WORKER: dict = {}  # a worker process's scenario data, spec and compiler (set once)
+
+
+def _start(data: dict, spec: Spec) -> None:
+    _WORKER.update(data=data, spec=spec, compiler=Compiler())
+
+
+def _batch(tasks: list[tuple[int, dict]]) -> list[dict]:
+    w = _WORKER
+    return [run_one(w["data"], w["spec"], run, values, w["compiler"]) for run, values in tasks]
+
+
+def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
+          resume: bool = False, progress=None, command: list[str] | None = None
+          ) -> SweepResult:
+    """Run the sweep into `out` (resuming what is missing with `resume`)."""
+    points = plan(scenario, spec)
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    runs = [(p * spec.replicates + r, values) for p, values in enumerate(points)
+            for r in range(spec.replicates)]
+    manifest, first = _manifest(scenario, data, spec, points, command)
+    store = Store.open(out, manifest, resume)
+    done = store.done()
+    todo = [t for t in runs if t[0] not in done]
+    if todo and todo[0][0] == 0:  # run 0 was made to fix the schema: store it
+        store.write([first])
+        done = done | {0}
+        todo = todo[1:]
+    size = max(1, min(50, len(todo) // max(1, 8 * workers)))
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    ran = errors = 0
+
+    def stored(rows: list[dict]) -> None:
+        nonlocal ran, errors
+        store.write(rows)
+        ran += len(rows)
+        errors += sum(r["error"] is not None for r in rows)
+        if progress:
+            progress(len(done) + ran, len(runs))
+
+    if workers <= 1 or len(batches) <= 1:
+        _start(data, spec)
+        for b in batches:
+            stored(_batch(b))
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.experiments.sweep"])
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                                 initargs=(data, spec)) as pool:
+            for future in as_completed([pool.submit(_batch, b) for b in batches]):
+                stored(future.result())
+    store.finish(ended=_now())
+    return SweepResult(out, len(points), len(done) + ran, ran, errors)
+
+
+def _manifest(scenario: Scenario, data: dict, spec: Spec, points: list, command
+              ) -> tuple[dict, dict]:
+    """What the folder holds (`compared` names what --resume insists is the same), and the
+    row of run 0, made to learn the columns."""
+    from importlib.metadata import version
+
+    first = _example_row(scenario, data, spec, points[0])
+    schema = [[name, _kind(name, value, scenario)] for name, value in first.items()]
+    return {
+        "format": 1, "scenario": data, "scenario_hash": scenario_hash(data),
+        "spec": spec.to_dict(), "seed": spec.seed, "points": len(points),
+        "schema": schema,
+        "versions": {p: version(p) for p in ("sim", "numpy", "scipy", "mesa", "pyarrow")},
+        "command": command if command is not None else sys.argv,
+        "started": _now(), "ended": None,
+        "compared": ["scenario_hash", "spec", "points", "schema", "format"],
+    }, first
+
+
+def _example_row(scenario: Scenario, data: dict, spec: Spec, values: dict) -> dict:
+    """Run 0's row: its columns, in order, are every run's (the metrics' names do not change
+    across design points: the deal space is fixed)."""
+    row = run_one(data, spec, 0, {k: values[k] for k in values}, Compiler())
+    if row["error"] is not None:
+        raise InputError(f"the engine fails on the first design point: {row['error']}")
+    return row
+
+
+def _kind(name: str, value: Any, scenario: Scenario) -> str:
+    """A column's type: from its value, or for a missing one from what it names (a
+    solution's term takes its issue's type; anything else is a number)."""
+    if name == "error":
+        return "str"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int) and name in ("run", "point", "replicate", "seed"):
+        return "int"
+    if isinstance(value, int | float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    issue = name.rsplit(".", 1)[-1]
+    if issue in scenario.issues and name.count(".") == 1:
+        kind = scenario.issues[issue].kind
+        return {"numeric": "float", "boolean": "bool"}.get(kind, "str")
+    return "float"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,150 @@
+"""`sim sweep`: design points validated before any run, rows that match the engine called
+directly, the same table on one or two worker processes, errors recorded, and a sweep killed
+half way that --resume completes row for row."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import sim
+from sim.cli import app
+from sim.errors import InputError
+from sim.experiments import store
+from tests.conftest import ROOT, SCENARIOS
+
+TRADE = SCENARIOS / "trade-deal.yaml"
+GRID = ["--vary", "parties.exporter.reservation=0.2:0.5:4",
+        "--vary", "parties.importer.reservation=0.2,0.4"]
+
+
+def sweep(*args):
+    return CliRunner().invoke(app, ["sweep", str(TRADE), "--quiet", *args])
+
+
+def test_a_grid_sweep_stores_a_row_per_run_that_the_engine_would_give(tmp_path):
+    r = sweep(*GRID, "--out", str(tmp_path / "s"))
+    assert r.exit_code == 0, r.stderr
+    table = store.read(tmp_path / "s")
+    assert list(table["run"]) == list(range(8)) and table["error"].isna().all()
+    assert list(zip(table["in.parties.exporter.reservation"],
+                    table["in.parties.importer.reservation"], strict=True)) == [
+        (a, b) for a in (0.2, 0.3, 0.4, 0.5) for b in (0.2, 0.4)]
+    data = sim.load(TRADE).model_dump(mode="json", exclude={"extends"})
+    data["parties"]["exporter"]["reservation"] = 0.4
+    data["parties"]["importer"]["reservation"] = 0.2
+    direct = sim.solve(sim.from_dict(data)).metrics()
+    row = table.iloc[4]
+    assert row["acceptable"] == direct["acceptable"] and row["zopa"] == direct["zopa"]
+    assert row["nash.u.exporter"] == pytest.approx(direct["nash.u.exporter"])
+    manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert manifest["points"] == 8 and manifest["ended"] and manifest["spec"]["design"] == "grid"
+
+
+def test_the_same_table_on_one_worker_or_two(tmp_path):
+    args = ["--vary", "parties.exporter.reservation=0.1:0.5", "--design", "lhs",
+            "--samples", "12", "--replicates", "2", "--seed", "4"]
+    assert sweep(*args, "--out", str(tmp_path / "one")).exit_code == 0
+    assert sweep(*args, "--out", str(tmp_path / "two"), "--workers", "2").exit_code == 0
+    pd.testing.assert_frame_equal(store.read(tmp_path / "one"), store.read(tmp_path / "two"))
+    assert len(store.read(tmp_path / "one")) == 24
+
+
+def test_an_invalid_design_point_is_reported_before_any_run(tmp_path):
+    r = sweep("--vary", "parties.exporter.weights.tariff=-1,0.5", "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2
+    assert "design point 0 (parties.exporter.weights.tariff=-1)" in r.stderr
+    assert "no run was started" in r.stderr
+    assert not list((tmp_path / "s").glob("*.parquet"))
+
+
+def test_bad_specs_and_paths_say_why(tmp_path):
+    r = sweep("--vary", "issues.tariff.step=1:2:2", "--out", str(tmp_path / "a"))
+    assert r.exit_code == 2 and "the same at every design point" in r.stderr
+    r = sweep("--vary", "parties.nobody.reservation=0:1:2", "--out", str(tmp_path / "b"))
+    assert r.exit_code == 2 and "'nobody' not found under parties" in r.stderr
+    r = sweep("--vary", "parties.exporter.reservation=0:1", "--design", "grid",
+              "--out", str(tmp_path / "c"))
+    assert r.exit_code == 2 and "a grid takes lo:hi:n or a list" in r.stderr
+
+
+def test_a_run_that_raises_is_stored_with_its_error(tmp_path, monkeypatch):
+    from sim.experiments import sweep as sweep_module
+
+    real = sweep_module._metrics
+
+    def flaky(problem, spec, seed, sequence):
+        if abs(problem.reservation[0] - 0.3) < 1e-9:
+            raise RuntimeError("boom")
+        return real(problem, spec, seed, sequence)
+
+    monkeypatch.setattr(sweep_module, "_metrics", flaky)
+    scenario = sim.load(TRADE)
+    result = sim.sweep(scenario, vary=["parties.exporter.reservation=0.2:0.4:3"],
+                       out=tmp_path / "s")
+    table = store.read(tmp_path / "s")
+    assert result.errors == 1 and table["error"].notna().sum() == 1
+    assert table.loc[1, "error"] == "RuntimeError: boom" and pd.isna(table.loc[1, "acceptable"])
+    assert table.loc[2, "zopa"]
+
+
+def test_resume_refuses_a_different_sweep(tmp_path):
+    assert sweep(*GRID, "--out", str(tmp_path / "s")).exit_code == 0
+    r = sweep("--vary", "parties.exporter.reservation=0.2:0.5:3", "--out", str(tmp_path / "s"),
+              "--resume")
+    assert r.exit_code == 2 and "holds a different sweep (its points, schema, spec differ)" \
+        in r.stderr
+    r = sweep(*GRID, "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2 and "give --resume" in r.stderr
+
+
+def test_the_simulate_engine_sweeps_too(tmp_path):
+    r = sweep("--vary", "parties.exporter.reservation=0.2,0.5", "--engine", "simulate",
+              "--runs", "3", "--steps", "10", "--out", str(tmp_path / "s"))
+    assert r.exit_code == 0, r.stderr
+    table = store.read(tmp_path / "s")
+    assert list(table["runs"]) == [3, 3] and table["agreed"].between(0, 1).all()
+
+
+def test_a_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
+    """A real process, SIGKILLed once it has stored some parts; --resume then runs only what
+    is missing, and the table equals an uninterrupted sweep's, row for row."""
+    args = ["--vary", "parties.exporter.reservation=0.1:0.6", "--design", "mc",
+            "--samples", "80", "--seed", "3", "--quiet"]
+    whole = tmp_path / "whole"
+    assert sweep(*args, "--out", str(whole)).exit_code == 0
+    cut = tmp_path / "cut"
+    command = [sys.executable, "-m", "sim", "sweep", str(TRADE), *args, "--out", str(cut)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(cut.glob("part-*.parquet"))) < 3:
+            assert proc.poll() is None, "the sweep ended before it was killed"
+            assert time.monotonic() < deadline, "no parts within 120 s"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    partial = len(store.read(cut))
+    assert 0 < partial < 80
+    done = subprocess.run([*command, "--resume"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"({80 - partial} this time" in done.stdout
+    pd.testing.assert_frame_equal(store.read(cut), store.read(whole))
+    assert np.array_equal(store.read(cut)["run"], np.arange(80))
+
+
+def test_sweep_checks_its_arguments(tmp_path):
+    with pytest.raises(InputError, match="--engine: unknown engine 'nope'"):
+        sim.sweep(sim.load(TRADE), vary=["parties.exporter.reservation=0.2,0.3"],
+                  engine="nope", out=tmp_path / "s")
