@@ -169,12 +169,6 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
     store = Store.open(out, manifest, resume)
     done = store.done()
     todo = [t for t in runs if t[0] not in done]
-    if todo and todo[0][0] == 0:  # run 0 was made to fix the schema: store it
-        store.write([first])
-        done = done | {0}
-        todo = todo[1:]
-    size = max(1, min(50, len(todo) // max(1, 8 * workers)))
-    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
     ran = errors = 0
 
     def stored(rows: list[dict]) -> None:
@@ -184,6 +178,12 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
         errors += sum(r["error"] is not None for r in rows)
         if progress:
             progress(len(done) + ran, len(runs))
+
+    if todo and todo[0][0] == 0:  # run 0 was made to fix the schema: store it
+        stored([first])
+        todo = todo[1:]
+    size = max(1, min(50, len(todo) // max(1, 8 * workers)))
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
 
     if workers <= 1 or len(batches) <= 1:
         _start(data, spec)
