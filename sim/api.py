@@ -174,12 +174,13 @@ def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, 
 def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | None = None,
           samples: int | None = None, replicates: int = 1, engine: str = "solve",
           runs: int = 20, steps: int = 52, seed: int = 0, out: str | Path,
-          workers: int = 1, resume: bool = False, progress=None,
-          command: list[str] | None = None):
+          workers: int = 1, scheduler: str | None = None, resume: bool = False,
+          progress=None, command: list[str] | None = None):
     """Either engine over the design points of the scenario's uncertain inputs: `vary` as
     PATH=SPEC strings (see sim.experiments.design), or without it the scenario's
     `uncertainty:` (a Monte Carlo design unless `design` says otherwise). Every run's metrics
-    go to Parquet parts under `out` as they finish; `resume` runs only what is missing."""
+    go to Parquet parts under `out` as they finish; `resume` runs only what is missing. On
+    `workers` local processes, or a Dask `scheduler`: "local" or "tcp://HOST:PORT"."""
     from sim.experiments import design as designs
     from sim.experiments.sweep import Spec
     from sim.experiments.sweep import sweep as run
@@ -199,8 +200,8 @@ def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | No
         if int(value) != value or value < least:
             raise InputError(f"{name} takes an integer >= {least}, got {value}")
     spec = Spec(uncertainties, chosen, samples, replicates, engine, runs, steps, seed)
-    return run(scenario, spec, Path(out), workers=workers, resume=resume, progress=progress,
-               command=command)
+    return run(scenario, spec, Path(out), workers=workers, scheduler=scheduler, resume=resume,
+               progress=progress, command=command)
 
 
 def compare(*scenarios: Scenario):

@@ -340,6 +340,9 @@ def sweep(
     out: Annotated[Path, typer.Option(help="The sweep's folder (manifest.json and Parquet "
                                       "parts).")] = Path("results/sweep"),
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Run on Dask: tcp://HOST:PORT, or local (a LocalCluster of --workers).")
+    ] = None,
     resume: Annotated[bool, typer.Option("--resume", metavar="", help="Run only what the "
                                          "folder is missing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", metavar="", help="No progress bar.")
@@ -355,8 +358,8 @@ def sweep(
         with _progress("sweeping", quiet) as progress:
             result = api.sweep(target, vary=vary, design=design, samples=samples,
                                replicates=replicates, engine=engine, runs=runs, steps=steps,
-                               seed=seed, out=out, workers=workers, resume=resume,
-                               progress=progress, command=sys.argv)
+                               seed=seed, out=out, workers=workers, scheduler=scheduler,
+                               resume=resume, progress=progress, command=sys.argv)
     except InputError as e:
         _fail(e)
     if as_json:

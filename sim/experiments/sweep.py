@@ -12,9 +12,8 @@ on. A run stores the engine's `metrics()`, never its Result.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from sim import seeds
 from sim.compile import Compiler
 from sim.errors import InputError
 from sim.experiments import design
+from sim.experiments.executors import executor
 from sim.experiments.store import Store
 from sim.results import scenario_hash
 from sim.scenario import paths
@@ -143,24 +143,18 @@ def _metrics(problem, spec: Spec, seed: int, sequence) -> dict:
     return simulate(problem, runs_=spec.runs, steps=spec.steps, seed=seed).metrics()
 
 
-# --- where the runs run ---------------------------------------------------------------------
-
-_WORKER: dict = {}  # a worker process's scenario data, spec and compiler (set once)
-
-
-def _start(data: dict, spec: Spec) -> None:
-    _WORKER.update(data=data, spec=spec, compiler=Compiler())
-
-
-def _batch(tasks: list[tuple[int, dict]]) -> list[dict]:
-    w = _WORKER
-    return [run_one(w["data"], w["spec"], run, values, w["compiler"]) for run, values in tasks]
+def run_batch(data: dict, spec: Spec, tasks: list[tuple[int, dict]]) -> list[dict]:
+    """A task: several runs, one compiler (bodies the points leave alone keep their
+    tables). Self-contained, so any executor can run it."""
+    compiler = Compiler()
+    return [run_one(data, spec, run, values, compiler) for run, values in tasks]
 
 
 def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
-          resume: bool = False, progress=None, command: list[str] | None = None
-          ) -> SweepResult:
-    """Run the sweep into `out` (resuming what is missing with `resume`)."""
+          scheduler: str | None = None, resume: bool = False, progress=None,
+          command: list[str] | None = None) -> SweepResult:
+    """Run the sweep into `out` (resuming what is missing with `resume`), in this process,
+    on `workers` local processes, or on a Dask `scheduler` ("local" or tcp://HOST:PORT)."""
     points = plan(scenario, spec)
     data = scenario.model_dump(mode="json", exclude={"extends"})
     runs = [(p * spec.replicates + r, values) for p, values in enumerate(points)
@@ -182,19 +176,16 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
     if todo and todo[0][0] == 0:  # run 0 was made to fix the schema: store it
         stored([first])
         todo = todo[1:]
-    size = max(1, min(50, len(todo) // max(1, 8 * workers)))
+    size = max(1, min(50, len(todo) // max(1, 8 * workers)))  # small runs share a task
     batches = [todo[i:i + size] for i in range(0, len(todo), size)]
 
-    if workers <= 1 or len(batches) <= 1:
-        _start(data, spec)
-        for b in batches:
-            stored(_batch(b))
-    else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.experiments.sweep"])
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                                 initargs=(data, spec)) as pool:
-            for future in as_completed([pool.submit(_batch, b) for b in batches]):
+    with executor(workers if len(batches) > 1 else 1, scheduler) as pool:
+        if pool is None:
+            for b in batches:
+                stored(run_batch(data, spec, b))
+        else:
+            for future in as_completed([pool.submit(run_batch, data, spec, b)
+                                        for b in batches]):
                 stored(future.result())
     store.finish(ended=_now())
     return SweepResult(out, len(points), len(done) + ran, ran, errors)
