@@ -2,17 +2,14 @@
 bad input, a time budget, and a run killed half way that keeps what it finished."""
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import pandas as pd
 from typer.testing import CliRunner
 
 from sim.cli import app
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import SCENARIOS
+from tests.processes import start_sim, wait_for_parts
 
 BERLIN = SCENARIOS / "berlin-2025-12.yaml"
 TRADE = SCENARIOS / "trade-deal.yaml"
@@ -66,16 +63,10 @@ def test_a_killed_run_keeps_the_parts_it_finished(tmp_path):
     """A real process, killed with SIGKILL once its first parts are on disk: every part left
     reads, and none is half written."""
     out = tmp_path / "data"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "simulate", str(BERLIN), "--runs", "20000", "--steps",
-         "52", "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = start_sim("simulate", str(BERLIN), "--runs", "20000", "--steps", "52", "--out",
+                     str(out))
     try:
-        deadline = time.monotonic() + 120
-        while len(list((out / "steps").glob("part-*.parquet"))) < 2:
-            assert proc.poll() is None, "the run ended before it was killed"
-            assert time.monotonic() < deadline, "no parts written within 120 s"
-            time.sleep(0.2)
+        wait_for_parts(proc, out / "steps", 2)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -3,11 +3,9 @@ directly, the same table on one or two worker processes, errors recorded, and a 
 half way that --resume completes row for row."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -19,6 +17,7 @@ from sim.cli import app
 from sim.errors import InputError
 from sim.experiments import store
 from tests.conftest import ROOT, SCENARIOS
+from tests.processes import ENV, start_sim, wait_for_parts
 
 TRADE = SCENARIOS / "trade-deal.yaml"
 GRID = ["--vary", "parties.exporter.reservation=0.2:0.5:4",
@@ -121,23 +120,17 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
     whole = tmp_path / "whole"
     assert sweep(*args, "--out", str(whole)).exit_code == 0
     cut = tmp_path / "cut"
-    command = [sys.executable, "-m", "sim", "sweep", str(TRADE), *args, "--out", str(cut)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    command = ["sweep", str(TRADE), *args, "--out", str(cut)]
+    proc = start_sim(*command)
     try:
-        deadline = time.monotonic() + 120
-        while len(list(cut.glob("part-*.parquet"))) < 3:
-            assert proc.poll() is None, "the sweep ended before it was killed"
-            assert time.monotonic() < deadline, "no parts within 120 s"
-            time.sleep(0.05)
+        wait_for_parts(proc, cut, 3)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     partial = len(store.read(cut))
     assert 0 < partial < 80
-    done = subprocess.run([*command, "--resume"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "sim", *command, "--resume"], cwd=ROOT,
+                          env=ENV, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"({80 - partial} this time" in done.stdout
     pd.testing.assert_frame_equal(store.read(cut), store.read(whole))

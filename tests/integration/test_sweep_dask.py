@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiments import store
 from tests.conftest import ROOT, SCENARIOS
+from tests.processes import wait_for_parts
 
 TRADE = SCENARIOS / "trade-deal.yaml"
 ARGS = ["--vary", "parties.exporter.reservation=0.1:0.6", "--design", "lhs", "--samples",
@@ -87,11 +87,7 @@ def test_a_worker_killed_mid_sweep_changes_nothing(cluster, tmp_path):
     sweep = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(TRADE), *ARGS,
                               "--scheduler", address, "--out", str(out)], cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while len(list(out.glob("part-*.parquet"))) < 2:
-        assert sweep.poll() is None, sweep.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_parts(sweep, out, 2)
     os.killpg(workers[0].pid, signal.SIGKILL)
     stdout, stderr = sweep.communicate(timeout=300)
     assert sweep.returncode == 0, stderr
