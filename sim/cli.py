@@ -328,7 +328,8 @@ def sweep(
         "triangular(lo, mode, hi), uniform(lo, hi), beta(a, b), choice(a, b) for sampled "
         "designs. Without it: the scenario's uncertainty: section.")] = None,
     design: Annotated[str | None, typer.Option(
-        help="grid, lhs, sobol or mc (default: grid for --vary lists and lo:hi:n, else mc).")
+        help="grid, lhs, sobol, saltelli, morris or mc (default: grid for --vary lists and "
+        "lo:hi:n, else mc).")
     ] = None,
     samples: Annotated[int | None, typer.Option(min=1, help="Points of a sampled design.")
                        ] = None,

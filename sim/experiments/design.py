@@ -8,11 +8,15 @@ from `--vary PATH=SPEC` or from the scenario's `uncertainty:` section.
 SPEC, by design:
 - `grid`: `lo:hi:n` (n evenly spaced values, both ends included) or a list `a,b,c` (numbers,
   words, true/false); the points are every combination.
-- `lhs`, `sobol`, `mc` (sampled): a range `lo:hi` (uniform) or a distribution written as in
-  `uncertainty:`: `uniform(lo, hi)`, `normal(mean, sd)`, `triangular(lo, mode, hi)`,
-  `beta(a, b)`, `choice(a, b, ...)`.
+- `lhs`, `sobol`, `saltelli`, `morris`, `mc` (sampled): a range `lo:hi` (uniform) or a
+  distribution written as in `uncertainty:`: `uniform(lo, hi)`, `normal(mean, sd)`,
+  `triangular(lo, mode, hi)`, `beta(a, b)`, `choice(a, b, ...)`.
 `lhs` and `sobol` map scipy.stats.qmc's unit samples through each distribution's inverse CDF
-(a choice takes the k-th of its values on the k-th equal slice of [0, 1)); `mc` draws each
+(a choice takes the k-th of its values on the k-th equal slice of [0, 1)). `saltelli` and
+`morris` do the same with the samples SALib's Sobol and Morris estimators need: N base
+samples make N (D + 2) points (first-order and total indices of D inputs) or N trajectories
+of D + 1 points; Morris's four levels are read at the quantiles 1/8, 3/8, 5/8 and 7/8, so an
+unbounded distribution stays finite; `mc` draws each
 point from its own generator, `seeds.generator(seed, 0, point)`, every uncertainty in sorted
 path order (`mc_point`), which is also how `sim solve --samples` draws.
 """
@@ -29,8 +33,9 @@ import numpy as np
 
 from sim import seeds
 
-DESIGNS = ("grid", "lhs", "sobol", "mc")
-SAMPLED = ("lhs", "sobol", "mc")
+DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris", "mc")
+SAMPLED = ("lhs", "sobol", "saltelli", "morris", "mc")
+MORRIS_LEVELS = 4
 KINDS = ("values", "uniform", "normal", "triangular", "beta", "choice")
 
 
@@ -201,14 +206,32 @@ def points(uncertainties: list[Uncertainty], design: str, samples: int | None,
     rng = seeds.design(seed)
     if design == "lhs":
         unit = qmc.LatinHypercube(d, rng=rng).random(samples)
-    else:  # sobol: balanced only in powers of two
+    elif design == "morris":
+        from SALib.sample import morris
+
+        levels = morris.sample(_unit_problem(uncertainties), samples,
+                               num_levels=MORRIS_LEVELS, seed=rng)
+        unit = (levels * (MORRIS_LEVELS - 1) + 0.5) / MORRIS_LEVELS
+    else:  # sobol and saltelli: balanced only in powers of two
         m = int(math.log2(samples)) if samples > 0 else 0
         if 2 ** m != samples:
-            raise SpecError(f"--design sobol needs --samples a power of 2 (it balances only "
-                            f"then): {2 ** m} or {2 ** (m + 1)}, not {samples}")
-        unit = qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
+            raise SpecError(f"--design {design} needs --samples a power of 2 (it balances "
+                            f"only then): {2 ** m} or {2 ** (m + 1)}, not {samples}")
+        if design == "sobol":
+            unit = qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
+        else:
+            from SALib.sample import sobol
+
+            unit = sobol.sample(_unit_problem(uncertainties), samples,
+                                calc_second_order=False, seed=rng)
     columns = [u.ppf(unit[:, j]) for j, u in enumerate(uncertainties)]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _unit_problem(uncertainties: list[Uncertainty]) -> dict:
+    """SALib's problem over the unit cube (the distributions are applied afterwards)."""
+    return {"num_vars": len(uncertainties), "names": [u.path for u in uncertainties],
+            "bounds": [[0.0, 1.0]] * len(uncertainties)}
 
 
 def mc_point(uncertainties: list[Uncertainty], seed: int, i: int) -> dict[str, Any]:

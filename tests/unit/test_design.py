@@ -96,3 +96,25 @@ def test_monte_carlo_draws_point_i_from_its_own_stream_in_path_order():
 def test_the_design_stream_is_none_of_the_runs():
     first = seeds.design(5).random()
     assert all(first != seeds.generator(5, p, r).random() for p in range(3) for r in range(3))
+
+
+def test_saltelli_makes_the_points_salibs_sobol_estimator_needs():
+    got = points([parse("a=0:1"), parse("b=normal(0, 1)"), parse("c=choice(x, y)")],
+                 "saltelli", 16, 1)
+    assert len(got) == 16 * (3 + 2)  # first-order and total indices of 3 inputs
+    assert all(0 <= p["a"] <= 1 and np.isfinite(p["b"]) and p["c"] in "xy" for p in got)
+    assert got == points([parse("a=0:1"), parse("b=normal(0, 1)"), parse("c=choice(x, y)")],
+                         "saltelli", 16, 1)
+    with pytest.raises(SpecError, match="saltelli needs --samples a power of 2"):
+        points([parse("a=0:1")], "saltelli", 12, 1)
+
+
+def test_morris_makes_trajectories_on_four_inner_levels():
+    got = points([parse("a=0:1"), parse("b=normal(0, 1)")], "morris", 5, 2)
+    assert len(got) == 5 * (2 + 1)
+    assert {round(p["a"], 6) for p in got} <= {0.125, 0.375, 0.625, 0.875}
+    assert all(np.isfinite(p["b"]) for p in got)
+    for t in range(5):  # along a trajectory, one input moves at a time
+        rows = got[3 * t:3 * t + 3]
+        for x, y in zip(rows, rows[1:], strict=False):
+            assert sum(x[k] != y[k] for k in ("a", "b")) == 1
