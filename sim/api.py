@@ -105,6 +105,8 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
 
     if method not in METHODS:
         raise InputError(f"--method: unknown method '{method}'; valid: {', '.join(METHODS)}")
+    if seed >= 2**32:
+        raise InputError("--seed takes an integer in [0, 2^32)")
     if samples < 0 or seed < 0:
         raise InputError("--samples and --seed take non-negative integers")
     if samples and not isinstance(scenario, Scenario):
@@ -159,6 +161,8 @@ def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, 
                                ("--workers", workers, 1), ("--seed", seed, 0)):
         if int(value) != value or value < least:
             raise InputError(f"{name} takes an integer >= {least}, got {value}")
+    if seed >= 2**32:
+        raise InputError("--seed takes an integer in [0, 2^32)")
     if time_budget is not None and not time_budget > 0:
         raise InputError("--time-budget takes a positive number of seconds")
     folder = None if out is None else Path(out)
@@ -199,6 +203,8 @@ def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | No
                                ("--runs", runs, 1), ("--steps", steps, 1), ("--seed", seed, 0)):
         if int(value) != value or value < least:
             raise InputError(f"{name} takes an integer >= {least}, got {value}")
+    if seed >= 2**32:
+        raise InputError("--seed takes an integer in [0, 2^32)")
     spec = Spec(uncertainties, chosen, samples, replicates, engine, runs, steps, seed)
     return run(scenario, spec, Path(out), workers=workers, scheduler=scheduler, resume=resume,
                progress=progress, command=command)

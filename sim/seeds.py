@@ -13,8 +13,9 @@ import numpy as np
 def sequence(root: int, point: int = 0, replicate: int = 0) -> np.random.SeedSequence:
     """The SeedSequence of one run: entropy (root, point, replicate)."""
     for name, value in (("root", root), ("point", point), ("replicate", replicate)):
-        if int(value) != value or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if int(value) != value or not 0 <= value < 2**32:
+            # 32 bits each: SeedSequence would read (2**32, 0, 0) as (0, 1, 0)
+            raise ValueError(f"{name} must be an integer in [0, 2^32), got {value!r}")
     return np.random.SeedSequence((int(root), int(point), int(replicate)))
 
 

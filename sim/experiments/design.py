@@ -33,6 +33,7 @@ import numpy as np
 
 from sim import seeds
 
+MAX_POINTS = 100_000  # design points at most: each is validated before any run
 DESIGNS = ("grid", "lhs", "sobol", "saltelli", "morris", "mc")
 SAMPLED = ("lhs", "sobol", "saltelli", "morris", "mc")
 MORRIS_LEVELS = 4
@@ -141,7 +142,10 @@ def spec_of(path: str, spec: str) -> Uncertainty:
             return Uncertainty(path, "values", tuple(float(x) for x in
                                                       np.linspace(lo, hi, int(n))))
         raise SpecError(f"{path}={spec}: write lo:hi (a range) or lo:hi:n (a grid)")
-    return Uncertainty(path, "values", tuple(_value(v) for v in _split(spec)))
+    items = [p.strip() for p in spec.split(",")]
+    if not all(items):
+        raise SpecError(f"{path}={spec}: an empty value in the list; write a,b,c")
+    return Uncertainty(path, "values", tuple(_value(v) for v in items))
 
 
 def _distribution(path: str, name: str, args: list, spec: str) -> Uncertainty:
@@ -190,6 +194,12 @@ def points(uncertainties: list[Uncertainty], design: str, samples: int | None,
     for u in uncertainties:
         u.check(design)
     names = [u.path for u in uncertainties]
+    d = len(uncertainties)
+    size = (math.prod(len(u.params) for u in uncertainties) if design == "grid" else
+            (samples or 0) * {"saltelli": d + 2, "morris": d + 1}.get(design, 1))
+    if size > MAX_POINTS:
+        raise SpecError(f"the design has {size:,} points; at most {MAX_POINTS:,} (each is "
+                        "validated before any run): fewer --samples or shorter lists")
     if design == "grid":
         if samples:
             raise SpecError("--samples is for sampled designs: a grid's size is the product "
@@ -202,7 +212,6 @@ def points(uncertainties: list[Uncertainty], design: str, samples: int | None,
         return [mc_point(uncertainties, seed, i) for i in range(samples)]
     from scipy.stats import qmc
 
-    d = len(uncertainties)
     rng = seeds.design(seed)
     if design == "lhs":
         unit = qmc.LatinHypercube(d, rng=rng).random(samples)
@@ -247,8 +256,10 @@ def _split(text: str) -> list[str]:
 
 
 def _value(text: str) -> Any:
-    """A value as written: a number, true/false, or a word (quotes stripped)."""
-    t = text.strip().strip("'\"")
+    """A value as written: a number, true/false, or a word; quoted, always a word."""
+    t = text.strip()
+    if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
+        return t[1:-1]
     if t.lower() in ("true", "false"):
         return t.lower() == "true"
     try:

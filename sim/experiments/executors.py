@@ -4,7 +4,8 @@ process, in local worker processes, or on a Dask cluster (the optional `dask` ex
 `--scheduler local` starts a Dask LocalCluster of `workers` single-threaded processes on
 127.0.0.1 with its dashboard off (its default listens on every interface); `--scheduler
 tcp://HOST:PORT` connects to a running scheduler. Worker processes, not threads: the engines
-hold the GIL. Runs are seeded on the driver, so the table is the same on every executor.
+hold the GIL. A run's seed depends only on the root seed, its design point and its
+replicate, so the table is the same on every executor.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         raise InputError(f"--scheduler: '{scheduler}' is not tcp://HOST:PORT or local")
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, ValueError) as e:
         raise InputError(f"--scheduler: cannot reach {scheduler}: {e}") from None
     try:
         yield client.get_executor()

@@ -31,9 +31,15 @@ class Store:
         """A new store, or with `resume` the existing one if it holds the same sweep (an
         InputError saying what differs otherwise)."""
         manifest = json.loads(json.dumps(manifest))  # as it reads back: lists, not tuples
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"--out: {folder} is a file, not a folder")
         path = folder / MANIFEST
         if path.exists():
-            old = json.loads(path.read_text())
+            try:
+                old = json.loads(path.read_text())
+                old["schema"], old["compared"]  # noqa: B018 - a sweep's manifest has both
+            except (ValueError, TypeError, KeyError):
+                raise InputError(f"--out: {path} is not a sweep's manifest") from None
             if not resume:
                 raise InputError(f"--out: {folder} already holds a sweep; give --resume to "
                                  "finish it, or another folder")
@@ -43,6 +49,9 @@ class Store:
                 raise InputError(f"--resume: {folder} holds a different sweep (its "
                                  f"{', '.join(differs)} differ); give another --out")
             return cls(folder, old)
+        if folder.exists() and any(folder.glob("*.parquet")):
+            raise InputError(f"--out: {folder} holds Parquet files but no {MANIFEST}; give "
+                             "an empty folder")
         if resume and folder.exists() and any(folder.iterdir()):
             raise InputError(f"--resume: {folder} has no {MANIFEST}: not a sweep's folder")
         try:
@@ -58,7 +67,14 @@ class Store:
         parts = sorted(self.folder.glob("part-*.parquet"))
         if not parts:
             return set()
-        return {int(r) for p in parts for r in pq.read_table(p, columns=["run"])["run"]}
+        done: set[int] = set()
+        for p in parts:
+            try:
+                done.update(int(r) for r in pq.read_table(p, columns=["run"])["run"])
+            except (pa.ArrowInvalid, OSError, KeyError):
+                raise InputError(f"--resume: {p} cannot be read (not a part this sweep "
+                                 "wrote whole): remove it and resume") from None
+        return done
 
     def write(self, rows: list[dict]) -> Path:
         """One part with these rows (sorted by run), under a temporary name then renamed."""
@@ -69,10 +85,13 @@ class Store:
             final = self.folder / f"part-{index:05d}.parquet"
         temp = self.folder / f".{final.name}.tmp"
         names = self.schema.names
-        table = pa.Table.from_pylist([{k: r.get(k) for k in names}
+        kinds = dict(self.manifest["schema"])
+        table = pa.Table.from_pylist([{k: _as(kinds[k], r.get(k)) for k in names}
                                       for r in sorted(rows, key=lambda r: r["run"])],
                                      schema=self.schema)
         pq.write_table(table, temp)
+        with open(temp, "rb") as f:  # on disk before the rename, so a crash of the machine
+            os.fsync(f.fileno())      # leaves the whole part or none
         os.replace(temp, final)
         return final
 
@@ -92,3 +111,14 @@ def read(folder: str | Path):
 
     table = pd.read_parquet(Path(folder), ignore_prefixes=IGNORE)
     return table.sort_values("run").reset_index(drop=True)
+
+
+def _as(kind: str, value):
+    """A value in its column's type (a column mixing numbers and words holds words)."""
+    if value is None:
+        return None
+    if kind == "str":
+        return str(value)
+    if kind == "float" and not isinstance(value, bool):
+        return float(value)
+    return value

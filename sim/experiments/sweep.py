@@ -31,7 +31,8 @@ from sim.scenario.model import Scenario
 
 ENGINES = ("solve", "simulate")
 FIXED = ("issues", "packages", "name", "extends")  # what every design point must share
-RUN_BUDGET = 10.0  # seconds a solve may spend counting before it estimates
+RUN_BUDGET = None  # counts are exact in a sweep: an estimate's sample would depend on speed
+FIRST_TRIES = 10  # runs tried, in order, for one that shows the columns
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,10 @@ def plan(scenario: Scenario, spec: Spec) -> list[dict[str, Any]]:
         try:
             value = paths.get(data, u.path)
         except KeyError as e:
-            bad.append(f"{u.path}: path does not resolve: {e.args[0]}")
+            hint = ("; the scenario has no dynamics: section: write `dynamics: {}` to vary "
+                    "its defaults" if u.path.startswith("dynamics.") and data.get("dynamics")
+                    is None else "")
+            bad.append(f"{u.path}: path does not resolve: {e.args[0]}{hint}")
             continue
         if isinstance(value, dict | list):
             bad.append(f"{u.path}: names a section, not a single value")
@@ -159,28 +163,34 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
     data = scenario.model_dump(mode="json", exclude={"extends"})
     runs = [(p * spec.replicates + r, values) for p, values in enumerate(points)
             for r in range(spec.replicates)]
-    manifest, first = _manifest(scenario, data, spec, points, command)
-    store = Store.open(out, manifest, resume)
-    done = store.done()
-    todo = [t for t in runs if t[0] not in done]
-    ran = errors = 0
+    with executor(workers if len(runs) > 1 else 1, scheduler) as pool:  # reachable first
+        first = _first_rows(scenario, data, spec, runs)
+        manifest = _manifest(scenario, data, spec, points, first, command)
+        store = Store.open(out, manifest, resume)
+        columns = set(store.schema.names)
+        done = store.done()
+        ran = errors = 0
 
-    def stored(rows: list[dict]) -> None:
-        nonlocal ran, errors
-        store.write(rows)
-        ran += len(rows)
-        errors += sum(r["error"] is not None for r in rows)
-        if progress:
-            progress(len(done) + ran, len(runs))
+        def stored(rows: list[dict]) -> None:
+            nonlocal ran, errors
+            for row in rows:  # a metric the columns lack is never dropped silently
+                extra = sorted(set(row) - columns)
+                if extra and row["error"] is None:
+                    row["error"] = f"metrics outside the sweep's columns: {', '.join(extra)}"
+            store.write(rows)
+            ran += len(rows)
+            errors += sum(r["error"] is not None for r in rows)
+            if progress:
+                progress(len(done) + ran, len(runs))
 
-    if todo and todo[0][0] == 0:  # run 0 was made to fix the schema: store it
-        stored([first])
-        todo = todo[1:]
-    size = max(1, min(50, len(todo) // max(1, 8 * workers)))  # small runs share a task
-    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
-
-    with executor(workers if len(batches) > 1 else 1, scheduler) as pool:
-        if pool is None:
+        made = [r for r in first if r["run"] not in done]
+        if made:  # the runs made to learn the columns
+            stored(made)
+        skip = done | {r["run"] for r in first}
+        todo = [t for t in runs if t[0] not in skip]
+        size = max(1, min(50, len(todo) // max(1, 8 * workers)))  # small runs share a task
+        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+        if pool is None or len(batches) <= 1:
             for b in batches:
                 stored(run_batch(data, spec, b))
         else:
@@ -191,32 +201,46 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
     return SweepResult(out, len(points), len(done) + ran, ran, errors)
 
 
-def _manifest(scenario: Scenario, data: dict, spec: Spec, points: list, command
-              ) -> tuple[dict, dict]:
-    """What the folder holds (`compared` names what --resume insists is the same), and the
-    row of run 0, made to learn the columns."""
+def _first_rows(scenario: Scenario, data: dict, spec: Spec, runs: list) -> list[dict]:
+    """Runs in order until one succeeds (its metrics name the columns); all are kept. A
+    metric's keys do not change across design points: the deal space is fixed."""
+    compiler, rows = Compiler(), []
+    for run, values in runs[:FIRST_TRIES]:
+        rows.append(run_one(data, spec, run, values, compiler))
+        if rows[-1]["error"] is None:
+            return rows
+    raise InputError(f"the engine fails on the first {len(rows)} design points, e.g. "
+                     f"{rows[0]['error']}")
+
+
+def _manifest(scenario: Scenario, data: dict, spec: Spec, points: list, first: list,
+              command) -> dict:
+    """What the folder holds; `compared` names what --resume insists is the same."""
     from importlib.metadata import version
 
-    first = _example_row(scenario, data, spec, points[0])
-    schema = [[name, _kind(name, value, scenario)] for name, value in first.items()]
+    columns = {k: v for k, v in next(r for r in first if r["error"] is None).items()}
+    inputs = {f"in.{k}": [p[k] for p in points] for k in points[0]}
+    schema = [[name, _input_kind(inputs[name]) if name in inputs
+               else _kind(name, value, scenario)] for name, value in columns.items()]
     return {
         "format": 1, "scenario": data, "scenario_hash": scenario_hash(data),
         "spec": spec.to_dict(), "seed": spec.seed, "points": len(points),
         "schema": schema,
-        "versions": {p: version(p) for p in ("sim", "numpy", "scipy", "mesa", "pyarrow")},
+        "versions": {p: version(p) for p in ("sim", "numpy", "scipy", "mesa", "pyarrow",
+                                             "SALib")},
         "command": command if command is not None else sys.argv,
         "started": _now(), "ended": None,
-        "compared": ["scenario_hash", "spec", "points", "schema", "format"],
-    }, first
+        "compared": ["scenario_hash", "spec", "points", "schema", "format", "versions"],
+    }
 
 
-def _example_row(scenario: Scenario, data: dict, spec: Spec, values: dict) -> dict:
-    """Run 0's row: its columns, in order, are every run's (the metrics' names do not change
-    across design points: the deal space is fixed)."""
-    row = run_one(data, spec, 0, {k: values[k] for k in values}, Compiler())
-    if row["error"] is not None:
-        raise InputError(f"the engine fails on the first design point: {row['error']}")
-    return row
+def _input_kind(values: list) -> str:
+    """A varied input's column: booleans, numbers, or (if anything else, or mixed) words."""
+    if all(isinstance(v, bool) for v in values):
+        return "bool"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return "float"
+    return "str"
 
 
 def _kind(name: str, value: Any, scenario: Scenario) -> str:

@@ -264,8 +264,12 @@ class SolveResult:
             "zopa": len(self.frontier) > 0,
             "pareto": len(self.frontier),
         }
-        for name, deal in self.solutions.items():
-            row.update(_deal_metrics(name, deal, self.frontier.issues, self.parties))
+        # The same keys for every scenario of a deal space (a sweep's columns): the symmetric
+        # Nash deal and the non-cooperative values are None where they were not computed.
+        for name in ("nash", "nash_symmetric", "kalai_smorodinsky", "egalitarian",
+                     "utilitarian", *(k for k in self.solutions if k not in SOLUTION_NAMES)):
+            row.update(_deal_metrics(name, self.solutions.get(name), self.frontier.issues,
+                                     self.parties))
         for name, st in self.packages.items():
             row[f"package.{name}.acceptable"] = st.acceptable
             row[f"package.{name}.pareto_optimal"] = st.pareto_optimal
@@ -273,9 +277,14 @@ class SolveResult:
             row[f"package.{name}.gap"] = st.gap
         if self.noncooperative:
             row.update(self.noncooperative.metrics())
+        else:
+            row.update({f"noncooperative.eu.{p}": None for p in self.parties})
         if self.robustness:
             row.update(self.robustness.metrics())
         return row
+
+
+SOLUTION_NAMES = ("nash", "nash_symmetric", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 
 def _deal_metrics(name: str, deal: Deal | None, issues: tuple[str, ...], parties: list[str]

@@ -141,3 +141,61 @@ def test_sweep_checks_its_arguments(tmp_path):
     with pytest.raises(InputError, match="--engine: unknown engine 'nope'"):
         sim.sweep(sim.load(TRADE), vary=["parties.exporter.reservation=0.2,0.3"],
                   engine="nope", out=tmp_path / "s")
+
+
+def test_inputs_a_review_found_crashing_are_bad_input(tmp_path):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "manifest.json").write_text("not json")
+    (tmp_path / "stale").mkdir()
+    (tmp_path / "stale" / "part-00000.parquet").write_text("x")
+    cases = [
+        (["--vary", "parties.exporter.reservation=,"], "an empty value in the list"),
+        (["--vary", "parties.exporter.reservation=0.2,0.3", "--out", str(tmp_path / "file"),
+          "--resume"], "is a file, not a folder"),
+        (["--vary", "parties.exporter.reservation=0.2,0.3", "--out", str(tmp_path / "bad"),
+          "--resume"], "is not a sweep's manifest"),
+        (["--vary", "parties.exporter.reservation=0.2,0.3", "--out", str(tmp_path / "stale")],
+         "holds Parquet files but no manifest.json"),
+        (["--vary", "parties.exporter.reservation=0:1", "--design", "mc", "--samples",
+          "100000000"], "at most 100,000"),
+        (["--vary", "parties.exporter.reservation=0.2,0.3", "--scheduler",
+          "tcp://127.0.0.1:notaport", "--out", str(tmp_path / "never")], "--scheduler"),
+        (["--vary", "parties.exporter.reservation=0.2,0.3", "--seed", str(2**32)],
+         "[0, 2^32)"),
+        (["--vary", "dynamics.proposers=alternating,by_power"], "write `dynamics: {}`"),
+    ]
+    for args, says in cases:
+        r = sweep(*args) if "--out" in args else sweep(*args, "--out", str(tmp_path / "o"))
+        assert r.exit_code == 2 and says in r.stderr, (args, r.stderr, r.exception)
+    assert not (tmp_path / "never").exists()  # the scheduler is reached before anything
+
+
+def test_a_column_mixing_types_holds_words_and_metrics_keep_their_columns(tmp_path):
+    r = sweep("--vary", "parties.exporter.reservation=true,0.3",
+              "--vary", "parties.importer.power=1,2", "--out", str(tmp_path / "s"))
+    assert r.exit_code == 0, r.stderr
+    table = store.read(tmp_path / "s")
+    assert list(table["in.parties.exporter.reservation"]) == ["True", "True", "0.3", "0.3"]
+    assert table["error"].isna().all()
+    # reservation 1 (true) leaves no deal; at 0.3 the symmetric Nash deal exists only where
+    # the powers differ: its columns are there even though run 0 has none of them
+    assert table["nash_symmetric.u.exporter"].notna().tolist() == [False, False, False, True]
+
+
+def test_a_first_run_that_raises_is_stored_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    from sim.experiments import sweep as sweep_module
+
+    real = sweep_module._metrics
+
+    def first_fails(problem, spec, seed, sequence):
+        if abs(problem.reservation[0] - 0.2) < 1e-9:
+            raise RuntimeError("boom")
+        return real(problem, spec, seed, sequence)
+
+    monkeypatch.setattr(sweep_module, "_metrics", first_fails)
+    result = sim.sweep(sim.load(TRADE), vary=["parties.exporter.reservation=0.2:0.4:3"],
+                       out=tmp_path / "s")
+    table = store.read(tmp_path / "s")
+    assert result.errors == 1 and table.loc[0, "error"] == "RuntimeError: boom"
+    assert table.loc[1:, "zopa"].all()

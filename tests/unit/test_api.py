@@ -193,5 +193,7 @@ def test_seeds_are_one_recipe_and_depend_only_on_their_coordinates():
     for other in ((8, 2, 3), (7, 3, 3), (7, 2, 4)):
         assert not np.array_equal(a, seeds.generator(*other).random(4))
     assert np.array_equal(a, np.random.default_rng(np.random.SeedSequence((7, 2, 3))).random(4))
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match=r"in \[0, 2\^32\)"):
         seeds.generator(-1)
+    with pytest.raises(ValueError, match=r"in \[0, 2\^32\)"):  # (2^32, 0, 0) would be (0, 1, 0)
+        seeds.generator(2**32)
