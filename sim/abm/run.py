@@ -1,6 +1,7 @@
 """Our runner: many seeded runs of the talks, serially or in worker processes.
 
-Run r draws from `seeds.generator(seed, 0, r)`, so its outcome is the same whether it runs
+Run r draws from `seeds.generator(seed, 0, r)` (in a sweep, `(seed, point, r)` with the
+replicates' runs numbered on), so its outcome is the same whether it runs
 alone, among others, on one worker or on many. The board (candidates and their tables) is
 built once on the driver and sent to each worker. Runs are batched per task; each run comes
 back as a `Run` (a few numbers and its per-step arrays), never as a Mesa model.
@@ -50,9 +51,10 @@ class Run:
         return self.agreed_at is not None
 
 
-def one(board: Board, steps: int, seed: int, run: int) -> Run:
-    """Run `run` of the seed, to the end of the talks or `steps` steps."""
-    m = Talks(board, steps, seeds.generator(seed, 0, run)).run()
+def one(board: Board, steps: int, seed: int, run: int, point: int = 0) -> Run:
+    """Run `run` of the seed (of design point `point` in a sweep), to the end of the talks
+    or `steps` steps."""
+    m = Talks(board, steps, seeds.generator(seed, point, run)).run()
     rows = m.datacollector.tables["steps"]
     ending = m.ending
     if ending.reason is None:  # the run's horizon came before the talks ended
@@ -77,8 +79,8 @@ def one(board: Board, steps: int, seed: int, run: int) -> Run:
                offer=np.array([-1 if o is None else o for o in rows["offer"]], dtype=np.int64))
 
 
-def batch(board: Board, steps: int, seed: int, runs: range) -> list[Run]:
-    return [one(board, steps, seed, r) for r in runs]
+def batch(board: Board, steps: int, seed: int, runs: range, point: int = 0) -> list[Run]:
+    return [one(board, steps, seed, r, point) for r in runs]
 
 
 _BOARD: Board | None = None  # a worker process's board, set once by its initializer
@@ -89,17 +91,17 @@ def _start(board: Board) -> None:
     _BOARD = board
 
 
-def _batch_in_worker(steps: int, seed: int, runs: range) -> list[Run]:
-    return batch(_BOARD, steps, seed, runs)
+def _batch_in_worker(steps: int, seed: int, runs: range, point: int) -> list[Run]:
+    return batch(_BOARD, steps, seed, runs, point)
 
 
 def runs(problem: Problem | Board, n: int, steps: int, seed: int, workers: int = 1,
-         budget: float | None = None, progress=None):
+         budget: float | None = None, progress=None, point: int = 0, first: int = 0):
     """Yield batches of Runs for runs 0..n-1, in run order. Past `budget` seconds no new batch
     starts (the caller reports how many ran). `progress(done, n)` follows."""
     board = problem if isinstance(problem, Board) else Board.of(problem, steps)
     size = max(1, min(50, n // max(1, 4 * workers)))
-    chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
+    chunks = [range(first + i, first + min(i + size, n)) for i in range(0, n, size)]
     start, done = time.monotonic(), 0
 
     def late() -> bool:
@@ -109,7 +111,7 @@ def runs(problem: Problem | Board, n: int, steps: int, seed: int, workers: int =
         for chunk in chunks:
             if late():
                 return
-            out = batch(board, steps, seed, chunk)
+            out = batch(board, steps, seed, chunk, point)
             done += len(out)
             if progress:
                 progress(done, n)
@@ -120,7 +122,7 @@ def runs(problem: Problem | Board, n: int, steps: int, seed: int, workers: int =
     context.set_forkserver_preload(["sim.abm.run"])  # workers fork with sim and Mesa loaded
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                              initargs=(board,)) as pool:
-        pending = [pool.submit(_batch_in_worker, steps, seed, c) for c in chunks]
+        pending = [pool.submit(_batch_in_worker, steps, seed, c, point) for c in chunks]
         try:
             for future in pending:
                 if late():
@@ -135,18 +137,22 @@ def runs(problem: Problem | Board, n: int, steps: int, seed: int, workers: int =
                 future.cancel()
 
 
-def simulate(problem: Problem, *, runs_: int, steps: int, seed: int = 0, workers: int = 1,
+def simulate(problem: Problem, *, runs_: int, steps: int, seed: int = 0, point: int = 0,
+             first: int = 0, workers: int = 1,
              budget: float | None = None, out: Path | None = None, progress=None):
     """The agent-based engine: `runs_` seeded runs of `steps` steps, summarised; with `out`,
-    every run's row and every step's row streamed to Parquet parts as batches finish."""
+    every run's row and every step's row streamed to Parquet parts as batches finish. A sweep
+    gives its design `point` and the number of the `first` run (replicates number on), so
+    no two runs of a sweep share a stream."""
     from sim.abm.result import KEEP_TRAJECTORIES, summarise
 
     board = Board.of(problem, steps)
     done: list[Run] = []
     kept: dict[str, list] = {}
-    for i, chunk in enumerate(runs(board, runs_, steps, seed, workers, budget, progress)):
+    for i, chunk in enumerate(runs(board, runs_, steps, seed, workers, budget, progress,
+                                   point, first)):
         for r in chunk:
-            if r.run < KEEP_TRAJECTORIES:
+            if r.run < first + KEEP_TRAJECTORIES:
                 for name, series in trajectory(problem, board, r).items():
                     kept.setdefault(name, []).append(series)
         if out is not None:

@@ -2,11 +2,12 @@
 worker processes, with every run's metrics streamed to a store that survives a crash.
 
 Run r is replicate r % R of design point r // R. Its randomness comes from
-`seeds.generator(seed, point, replicate)` (the solver's sampled counts; the agent-based
-model's runs are seeded from that sequence), so a run's row is the same on any executor, any
-worker count and in any order of completion. Every design point is validated, as a scenario
-file is, before any run starts; a run that raises is stored with its error and the sweep goes
-on. A run stores the engine's `metrics()`, never its Result.
+`seeds.generator(seed, point, replicate)`, and the agent-based model's runs at that point
+from `seeds.generator(seed, point, replicate x runs + k)`, so a run's row is the same on any
+executor, any worker count and in any order of completion, and no two share a stream. (A
+sweep's counts are exact, so the solver draws nothing.) Every design point is validated, as
+a scenario file is, before any run starts; a run that raises is stored with its error and the
+sweep goes on. A run stores the engine's `metrics()`, never its Result.
 """
 
 from __future__ import annotations
@@ -129,13 +130,13 @@ def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
     try:
         problem = compiler.compile(from_dict(paths.set_values(data, values),
                                              file=f"<design point {point}>"))
-        row.update(_metrics(problem, spec, row["seed"], sequence))
+        row.update(_metrics(problem, spec, run, sequence))
     except Exception as e:  # a run that raises is recorded; the sweep goes on
         row["error"] = f"{type(e).__name__}: {e}"[:500]
     return row
 
 
-def _metrics(problem, spec: Spec, seed: int, sequence) -> dict:
+def _metrics(problem, spec: Spec, run: int, sequence) -> dict:
     if spec.engine == "solve":
         import numpy as np
 
@@ -144,7 +145,9 @@ def _metrics(problem, spec: Spec, seed: int, sequence) -> dict:
         return solve(problem, budget=RUN_BUDGET, rng=np.random.default_rng(sequence)).metrics()
     from sim.abm.run import simulate
 
-    return simulate(problem, runs_=spec.runs, steps=spec.steps, seed=seed).metrics()
+    point, replicate = divmod(run, spec.replicates)  # the ABM's runs: (seed, point, r)
+    return simulate(problem, runs_=spec.runs, steps=spec.steps, seed=spec.seed, point=point,
+                    first=replicate * spec.runs).metrics()
 
 
 def run_batch(data: dict, spec: Spec, tasks: list[tuple[int, dict]]) -> list[dict]:

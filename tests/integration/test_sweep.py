@@ -79,10 +79,10 @@ def test_a_run_that_raises_is_stored_with_its_error(tmp_path, monkeypatch):
 
     real = sweep_module._metrics
 
-    def flaky(problem, spec, seed, sequence):
+    def flaky(problem, spec, run, sequence):
         if abs(problem.reservation[0] - 0.3) < 1e-9:
             raise RuntimeError("boom")
-        return real(problem, spec, seed, sequence)
+        return real(problem, spec, run, sequence)
 
     monkeypatch.setattr(sweep_module, "_metrics", flaky)
     scenario = sim.load(TRADE)
@@ -188,10 +188,10 @@ def test_a_first_run_that_raises_is_stored_and_the_sweep_goes_on(tmp_path, monke
 
     real = sweep_module._metrics
 
-    def first_fails(problem, spec, seed, sequence):
+    def first_fails(problem, spec, run, sequence):
         if abs(problem.reservation[0] - 0.2) < 1e-9:
             raise RuntimeError("boom")
-        return real(problem, spec, seed, sequence)
+        return real(problem, spec, run, sequence)
 
     monkeypatch.setattr(sweep_module, "_metrics", first_fails)
     result = sim.sweep(sim.load(TRADE), vary=["parties.exporter.reservation=0.2:0.4:3"],
