@@ -74,24 +74,27 @@ def test_bad_specs_and_paths_say_why(tmp_path):
     assert r.exit_code == 2 and "a grid takes lo:hi:n or a list" in r.stderr
 
 
-def test_a_run_that_raises_is_stored_with_its_error(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", [1, 0], ids=["a later run", "the first run"])
+def test_a_run_that_raises_is_stored_with_its_error(tmp_path, monkeypatch, failing):
+    """Also the first, whose columns would have fixed the schema: the next run fixes it."""
     from sim.experiments import sweep as sweep_module
 
     real = sweep_module._metrics
+    fails_at = (0.2, 0.3, 0.4)[failing]
 
     def flaky(problem, spec, run, sequence):
-        if abs(problem.reservation[0] - 0.3) < 1e-9:
+        if abs(problem.reservation[0] - fails_at) < 1e-9:
             raise RuntimeError("boom")
         return real(problem, spec, run, sequence)
 
     monkeypatch.setattr(sweep_module, "_metrics", flaky)
-    scenario = sim.load(TRADE)
-    result = sim.sweep(scenario, vary=["parties.exporter.reservation=0.2:0.4:3"],
+    result = sim.sweep(sim.load(TRADE), vary=["parties.exporter.reservation=0.2:0.4:3"],
                        out=tmp_path / "s")
     table = store.read(tmp_path / "s")
     assert result.errors == 1 and table["error"].notna().sum() == 1
-    assert table.loc[1, "error"] == "RuntimeError: boom" and pd.isna(table.loc[1, "acceptable"])
-    assert table.loc[2, "zopa"]
+    assert table.loc[failing, "error"] == "RuntimeError: boom"
+    assert pd.isna(table.loc[failing, "acceptable"])
+    assert table.drop(index=failing)["zopa"].all()
 
 
 def test_resume_refuses_a_different_sweep(tmp_path):
@@ -181,21 +184,3 @@ def test_a_column_mixing_types_holds_words_and_metrics_keep_their_columns(tmp_pa
     # reservation 1 (true) leaves no deal; at 0.3 the symmetric Nash deal exists only where
     # the powers differ: its columns are there even though run 0 has none of them
     assert table["nash_symmetric.u.exporter"].notna().tolist() == [False, False, False, True]
-
-
-def test_a_first_run_that_raises_is_stored_and_the_sweep_goes_on(tmp_path, monkeypatch):
-    from sim.experiments import sweep as sweep_module
-
-    real = sweep_module._metrics
-
-    def first_fails(problem, spec, run, sequence):
-        if abs(problem.reservation[0] - 0.2) < 1e-9:
-            raise RuntimeError("boom")
-        return real(problem, spec, run, sequence)
-
-    monkeypatch.setattr(sweep_module, "_metrics", first_fails)
-    result = sim.sweep(sim.load(TRADE), vary=["parties.exporter.reservation=0.2:0.4:3"],
-                       out=tmp_path / "s")
-    table = store.read(tmp_path / "s")
-    assert result.errors == 1 and table.loc[0, "error"] == "RuntimeError: boom"
-    assert table.loc[1:, "zopa"].all()
