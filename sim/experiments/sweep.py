@@ -31,7 +31,6 @@ from sim.scenario.load import from_dict
 from sim.scenario.model import Scenario
 
 ENGINES = ("solve", "simulate")
-FIXED = ("issues", "packages", "name", "extends")  # what every design point must share
 RUN_BUDGET = None  # counts are exact in a sweep: an estimate's sample would depend on speed
 FIRST_TRIES = 10  # runs tried, in order, for one that shows the columns
 
@@ -77,23 +76,8 @@ def plan(scenario: Scenario, spec: Spec) -> list[dict[str, Any]]:
     if spec.replicates < 1:
         raise InputError("--replicates takes an integer >= 1")
     data = scenario.model_dump(mode="json", exclude={"extends"})
-    bad = []
-    for u in spec.uncertainties:
-        if u.path.split(".")[0] in FIXED:
-            bad.append(f"{u.path}: the deal space and the packages are the same at every "
-                       "design point; vary parties, no_deal, ratification, rules, settings or "
-                       "dynamics")
-            continue
-        try:
-            value = paths.get(data, u.path)
-        except KeyError as e:
-            hint = ("; the scenario has no dynamics: section: write `dynamics: {}` to vary "
-                    "its defaults" if u.path.startswith("dynamics.") and data.get("dynamics")
-                    is None else "")
-            bad.append(f"{u.path}: path does not resolve: {e.args[0]}{hint}")
-            continue
-        if isinstance(value, dict | list):
-            bad.append(f"{u.path}: names a section, not a single value")
+    bad = [f"{u.path}: {why}" for u in spec.uncertainties
+           if (why := paths.cannot_vary(data, u.path))]
     if bad:
         raise InputError(bad)
     try:

@@ -217,19 +217,13 @@ def _uncertainty(c: _Checker) -> None:
     data = c.s.model_dump(mode="json")
     for path, dist in c.s.uncertainty.items():
         where = ("uncertainty", path)
-        if path.split(".")[0] in ("issues", "packages", "name", "extends"):
-            c.add(where, "the deal space and the packages must be the same in every draw; vary "
-                         "parties, no_deal, ratification, rules or settings")
+        why = paths.cannot_vary(data, path)
+        if why:
+            c.add(where, why)
             continue
-        try:
-            value = paths.get(data, path)
-        except KeyError as e:
-            c.add(where, f"path does not resolve: {e.args[0]}")
-            continue
-        if isinstance(value, dict | list):
-            c.add(where, "path names a section, not a single value")
-        elif dist.choice is None and not (isinstance(value, int | float)
-                                          and not isinstance(value, bool)):
+        value = paths.get(data, path)
+        if dist.choice is None and not (isinstance(value, int | float)
+                                        and not isinstance(value, bool)):
             c.add(where, f"the value there is {value!r}, not a number: a numeric distribution "
                          "cannot replace it (use `choice` for words)")
 

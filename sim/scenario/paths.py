@@ -32,6 +32,27 @@ def get(data: Any, path: str) -> Any:
     return node
 
 
+FIXED = ("issues", "packages", "name", "extends")  # the same in every draw and design point
+
+
+def cannot_vary(data: dict, path: str) -> str | None:
+    """Why `path` cannot be drawn or swept (None if it can): it must name one value, outside
+    the deal space and the packages."""
+    if path.split(".")[0] in FIXED:
+        return ("the deal space and the packages are the same at every design point and in "
+                "every draw; vary parties, no_deal, ratification, rules, settings or dynamics")
+    try:
+        value = get(data, path)
+    except KeyError as e:
+        hint = ("; the scenario has no dynamics: section: write `dynamics: {}` to vary its "
+                "defaults" if path.startswith("dynamics.") and data.get("dynamics") is None
+                else "")
+        return f"path does not resolve: {e.args[0]}{hint}"
+    if isinstance(value, dict | list):
+        return "path names a section, not a single value"
+    return None
+
+
 def set_values(data: dict, values: dict[str, Any]) -> dict:
     """A deep copy of `data` with each dotted path set; every path must already resolve."""
     out = copy.deepcopy(data)
