@@ -5,12 +5,12 @@ row per run; `steps/part-N.parquet` a row per run and step. Both read directly i
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from sim.parquet import write_whole
 
 
 def write_part(out: Path, i: int, problem, board, chunk: list) -> None:
@@ -20,10 +20,7 @@ def write_part(out: Path, i: int, problem, board, chunk: list) -> None:
 
 def _write(folder: Path, i: int, table: pa.Table) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"part-{i:05d}.parquet"
-    temp = folder / f".part-{i:05d}.parquet.tmp"
-    pq.write_table(table, temp)
-    os.replace(temp, final)
+    write_whole(table, folder / f"part-{i:05d}.parquet")
 
 
 def _runs_table(problem, board, chunk: list) -> pa.Table:

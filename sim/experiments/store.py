@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
+from sim.parquet import write_whole
 
 MANIFEST = "manifest.json"
 IGNORE = [".", "_", "manifest"]  # what a reader of the parts skips (temporary parts, manifest)
@@ -83,17 +84,12 @@ class Store:
         while final.exists():
             index += 1
             final = self.folder / f"part-{index:05d}.parquet"
-        temp = self.folder / f".{final.name}.tmp"
         names = self.schema.names
         kinds = dict(self.manifest["schema"])
         table = pa.Table.from_pylist([{k: _as(kinds[k], r.get(k)) for k in names}
                                       for r in sorted(rows, key=lambda r: r["run"])],
                                      schema=self.schema)
-        pq.write_table(table, temp)
-        with open(temp, "rb") as f:  # on disk before the rename, so a crash of the machine
-            os.fsync(f.fileno())      # leaves the whole part or none
-        os.replace(temp, final)
-        return final
+        return write_whole(table, final)
 
     def finish(self, **fields) -> None:
         self.manifest = {**self.manifest, **fields}
