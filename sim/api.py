@@ -105,8 +105,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
 
     if method not in METHODS:
         raise InputError(f"--method: unknown method '{method}'; valid: {', '.join(METHODS)}")
-    if seed >= 2**32:
-        raise InputError("--seed takes an integer in [0, 2^32)")
+    _seed_fits(seed)
     if samples < 0 or seed < 0:
         raise InputError("--samples and --seed take non-negative integers")
     if samples and not isinstance(scenario, Scenario):
@@ -157,12 +156,9 @@ def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, 
     `if __name__ == "__main__":`: the worker processes import the script that started them."""
     from sim.abm.run import simulate as run
 
-    for name, value, least in (("--runs", runs, 1), ("--steps", steps, 1),
-                               ("--workers", workers, 1), ("--seed", seed, 0)):
-        if int(value) != value or value < least:
-            raise InputError(f"{name} takes an integer >= {least}, got {value}")
-    if seed >= 2**32:
-        raise InputError("--seed takes an integer in [0, 2^32)")
+    _integers(("--runs", runs, 1), ("--steps", steps, 1), ("--workers", workers, 1),
+              ("--seed", seed, 0))
+    _seed_fits(seed)
     if time_budget is not None and not time_budget > 0:
         raise InputError("--time-budget takes a positive number of seconds")
     folder = None if out is None else Path(out)
@@ -199,12 +195,9 @@ def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | No
         raise InputError(str(e)) from None
     chosen = design or ("grid" if vary and all(u.kind == "values" for u in uncertainties)
                         else "mc")
-    for name, value, least in (("--replicates", replicates, 1), ("--workers", workers, 1),
-                               ("--runs", runs, 1), ("--steps", steps, 1), ("--seed", seed, 0)):
-        if int(value) != value or value < least:
-            raise InputError(f"{name} takes an integer >= {least}, got {value}")
-    if seed >= 2**32:
-        raise InputError("--seed takes an integer in [0, 2^32)")
+    _integers(("--replicates", replicates, 1), ("--workers", workers, 1), ("--runs", runs, 1),
+              ("--steps", steps, 1), ("--seed", seed, 0))
+    _seed_fits(seed)
     spec = Spec(uncertainties, chosen, samples, replicates, engine, runs, steps, seed)
     return run(scenario, spec, Path(out), workers=workers, scheduler=scheduler, resume=resume,
                progress=progress, command=command)
@@ -213,6 +206,19 @@ def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | No
 def compare(*scenarios: Scenario):
     """Variants side by side, with the difference in outcomes attributed to their inputs."""
     raise NotImplementedError("variant comparison (sim compare) is not built yet")
+
+
+def _integers(*checks: tuple[str, Any, int]) -> None:
+    """Each (option, value, least): a whole number at least `least`, or InputError."""
+    for name, value, least in checks:
+        if int(value) != value or value < least:
+            raise InputError(f"{name} takes an integer >= {least}, got {value}")
+
+
+def _seed_fits(seed: int) -> None:
+    """A root seed is 32 bits (seeds.sequence: a larger one would collide with another)."""
+    if seed >= 2**32:
+        raise InputError("--seed takes an integer in [0, 2^32)")
 
 
 def _problem(scenario: Scenario | Problem) -> Problem:
