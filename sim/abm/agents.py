@@ -36,9 +36,7 @@ class Negotiator(mesa.Agent):
         self.others = model.veto & (np.arange(len(model.veto)) != party)  # who must agree
         self.error = error  # (P,) believed minus true reservation of each party; 0: known
         self.aspiration = np.inf
-        self._best: tuple[tuple, float] | None = None  # (what it was read at, best)
-        self._score: tuple[tuple, np.ndarray] | None = None  # the same for _for_others
-        self._plan: tuple[tuple, int, np.ndarray] | None = None  # (read at, from step, plan)
+        self._memos: dict[str, tuple[tuple, object]] = {}  # name -> (read at, value)
         self._fresh = False  # an offer from another arrived since it last conceded
         self.learned = 0  # counts the belief updates
         self.previous: float | None = None
@@ -49,14 +47,19 @@ class Negotiator(mesa.Agent):
     def believed(self) -> np.ndarray:
         return self.model.war.reservation + self.error
 
+    def _memo(self, name: str, compute):
+        """What compute() gives, computed again only when what is open, a reservation or a
+        belief has moved since it last was."""
+        key = (self.model.table_moved, self.learned)
+        got = self._memos.get(name)
+        if got is None or got[0] != key:
+            got = self._memos[name] = (key, compute())
+        return got[1]
+
     def best(self) -> float:
         """The most it believes it can get: the best open deal every other veto party would
-        accept at the reservations it believes (its best open deal if there is none). Read
-        again only when what is open, a reservation or a belief has moved."""
-        key = (self.model.table_moved, self.learned)
-        if self._best is None or self._best[0] != key:
-            self._best = (key, self._read_best())
-        return self._best[1]
+        accept at the reservations it believes (its best open deal if there is none)."""
+        return self._memo("best", self._read_best)
 
     def _read_best(self) -> float:
         m, p, others = self.model, self.party, self.others
@@ -89,14 +92,14 @@ class Negotiator(mesa.Agent):
         if (not isinstance(self.strategy, SubgamePerfect) or d.mediator is not None
                 or d.proposers != "alternating" or m.steps > m.deadline):
             return None
-        key = (m.table_moved, self.learned)
-        if self._plan is None or self._plan[0] != key:
-            t = m.steps
-            proposers = m.order[(np.arange(t, m.deadline + 1) - 1) % len(m.order)]
-            self._plan = (key, t, plan(m.board.utility, m.open, self.believed(),
-                                       m.problem.patience, m.veto, proposers))
-        _, start, values = self._plan
+        start, values = self._memo("plan", self._read_plan)
         return float(values[m.steps - start, self.party])
+
+    def _read_plan(self) -> tuple[int, np.ndarray]:
+        m, t = self.model, self.model.steps
+        proposers = m.order[(np.arange(t, m.deadline + 1) - 1) % len(m.order)]
+        return t, plan(m.board.utility, m.open, self.believed(), m.problem.patience, m.veto,
+                       proposers)
 
     def propose(self) -> int | None:
         """The open deal worth its aspiration to it that is best for the others: the least
@@ -107,16 +110,15 @@ class Negotiator(mesa.Agent):
         return pick(self._for_others(), m.board.total, allowed)
 
     def _for_others(self) -> np.ndarray:
-        """(C,) how good each candidate is for the others (see `propose`), read again only
-        when a reservation or a belief has moved."""
-        key = (self.model.table_moved, self.learned)
-        if self._score is None or self._score[0] != key:
-            m, others = self.model, self.others
-            u = m.board.utility
-            score = (((u[:, others] - self.believed()[others]) / m.span[others]).min(axis=1)
-                     if others.any() else u[:, self.party])
-            self._score = (key, score)
-        return self._score[1]
+        """(C,) how good each candidate is for the others (see `propose`)."""
+        return self._memo("score", self._read_score)
+
+    def _read_score(self) -> np.ndarray:
+        m, others = self.model, self.others
+        u = m.board.utility
+        if not others.any():
+            return u[:, self.party]
+        return ((u[:, others] - self.believed()[others]) / m.span[others]).min(axis=1)
 
     def accepts(self, c: int) -> bool:
         """Worth its aspiration and its reservation now (ratifiability is the model's test)."""
