@@ -32,10 +32,10 @@ STEP_COLUMNS = ("step", "aspiration", "reservation", "outlook", "mood", "offer")
 it), the mood, and the candidate on the table (None when nobody offered)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ending:
-    """How a run ended: `reason` is ratified, rejected, collapsed, deadline (or None while
-    the talks go on)."""
+    """How a run ended: `reason` is ratified, rejected, collapsed, deadline, talking (the
+    run's last step came first), or None while the talks go on."""
 
     reason: str | None = None
     step: int | None = None
@@ -194,4 +194,7 @@ class Talks(mesa.Model):
     def run(self) -> Talks:
         while self.running and self.steps < self.horizon:
             self.step()
+        if self.ending.reason is None:  # the run's horizon came before the talks ended
+            self._end("talking", self.steps,
+                      "a signed deal awaits its votes" if self.signed is not None else "")
         return self

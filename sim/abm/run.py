@@ -57,9 +57,6 @@ def one(board: Board, steps: int, seed: int, run: int, point: int = 0) -> Run:
     m = Talks(board, steps, seeds.generator(seed, point, run)).run()
     rows = m.datacollector.tables["steps"]
     ending = m.ending
-    if ending.reason is None:  # the run's horizon came before the talks ended
-        ending.reason, ending.step = "talking", m.steps
-        ending.detail = "a signed deal awaits its votes" if m.signed is not None else ""
     utility = expected = None
     if m.deal is not None:
         utility = board.utility[m.deal].copy()
