@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import seeds
+from sim.intervals import wilson
 from sim.problem import Factor, Problem
 
 CHUNK = 1 << 18
@@ -278,14 +279,6 @@ def estimate_acceptable(problem: Problem, rng: np.random.Generator, known: int =
     interval = (clamp(int(lo * scale) * total // scale),
                 clamp(-(-math.ceil(hi * scale) * total // scale)))
     return Count(value, False, interval, n, hits)
-
-
-def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson's score interval for a binomial proportion (95% by default)."""
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _count_exactly(problem: Problem, deadline: float | None, tally: list[int]) -> None:

@@ -1,20 +1,20 @@
 """What many runs of the talks show: how often they agree and ratify, by when, how they end
 and why, which deals they reach, and their trajectories. A frozen Result, no Problem inside.
 
-Shares carry Wilson 95% intervals (Wilson 1927: sound near 0 and 1, where the normal
-approximation is not). Time to agreement is a Kaplan-Meier curve (Kaplan and Meier 1958):
+Shares carry Wilson 95% intervals (sim.intervals). Time to agreement is a Kaplan-Meier
+curve (Kaplan and Meier 1958):
 runs that end without agreement (at the deadline, by a walk-out) are censored at their last
 step, so the curve is the chance of still talking, had nothing else ended the talks.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.intervals import Share
 from sim.results import Provenance, Scalar, named
 
 REASONS = ("ratified", "rejected", "collapsed", "deadline", "talking")
@@ -22,17 +22,6 @@ REASONS = ("ratified", "rejected", "collapsed", "deadline", "talking")
 out; the deadline passed; or the run's last step came first (still talking: censored)."""
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # the fan charts' bands
 KEEP_TRAJECTORIES = 1000  # runs whose per-step rows the summary keeps (memory stays bounded)
-Z95 = 1.959963984540054
-
-
-def wilson(k: int, n: int) -> tuple[float, float]:
-    """The Wilson score 95% interval of a share k / n."""
-    if n == 0:
-        return (0.0, 1.0)
-    p, z2 = k / n, Z95 ** 2
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def kaplan_meier(times: np.ndarray, event: np.ndarray) -> list[tuple[int, float]]:
@@ -43,24 +32,6 @@ def kaplan_meier(times: np.ndarray, event: np.ndarray) -> list[tuple[int, float]
         surviving *= 1 - int(((times == t) & event).sum()) / at_risk
         out.append((int(t), surviving))
     return out
-
-
-@dataclass(frozen=True)
-class Share:
-    count: int
-    of: int
-
-    @property
-    def share(self) -> float:
-        return self.count / self.of if self.of else 0.0
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return wilson(self.count, self.of)
-
-    def to_dict(self) -> dict:
-        lo, hi = self.interval
-        return {"share": self.share, "low": lo, "high": hi, "count": self.count}
 
 
 @dataclass(frozen=True)

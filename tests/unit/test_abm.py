@@ -14,9 +14,10 @@ import sim
 from sim.abm import concession
 from sim.abm.board import Board
 from sim.abm.model import Talks
-from sim.abm.result import QUANTILES, _bands, kaplan_meier, nan_quantiles, wilson
+from sim.abm.result import QUANTILES, _bands, kaplan_meier, nan_quantiles
 from sim.abm.run import one, simulate
 from sim.errors import InputError
+from sim.intervals import wilson
 from sim.scenario import model as scenario_model
 from tests.builders import tariff_talks
 from tests.conftest import SCENARIOS

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim import seeds, space
+from sim import intervals, seeds, space
 from sim.solver import solve
 from tests.conftest import ROOT
 
@@ -104,7 +104,7 @@ def test_a_space_too_large_to_count_answers_within_its_budget(tmp_path):
 def test_the_budget_must_be_positive():
     with pytest.raises(sim.InputError, match="positive"):
         sim.solve(sim.from_dict(random_scenario(2, 3, 2)), time_budget=0)
-    assert np.isfinite(space.wilson(0, 10)[1])
+    assert np.isfinite(intervals.wilson(0, 10)[1])
 
 
 def test_validate_warns_when_a_space_is_too_large_to_treat_exactly(tmp_path):
