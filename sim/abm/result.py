@@ -2,9 +2,9 @@
 and why, which deals they reach, and their trajectories. A frozen Result, no Problem inside.
 
 Shares carry Wilson 95% intervals (sim.intervals). Time to agreement is a Kaplan-Meier
-curve (Kaplan and Meier 1958):
-runs that end without agreement (at the deadline, by a walk-out) are censored at their last
-step, so the curve is the chance of still talking, had nothing else ended the talks.
+curve (Kaplan and Meier 1958): runs that end without agreement (at the deadline, by a
+walk-out) are censored at their last step, so the curve is the chance of still talking, had
+nothing else ended the talks.
 """
 
 from __future__ import annotations
