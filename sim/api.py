@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # the engines load when a verb needs them
     from sim.solver.maps import AcceptabilityMap
     from sim.solver.result import SolveResult
 
-__all__ = ["acceptability_map", "compare", "compile_problem", "evaluate", "from_dict", "load",
-           "simulate", "solve", "sweep", "validate", "warnings"]
+__all__ = ["acceptability_map", "compare", "compile_problem", "drivers", "evaluate",
+           "from_dict", "load", "simulate", "solve", "sweep", "validate", "warnings"]
 
 METHODS = ("auto", "enumerate", "issue")
 
@@ -201,6 +201,25 @@ def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | No
     spec = Spec(uncertainties, chosen, samples, replicates, engine, runs, steps, seed)
     return run(scenario, spec, Path(out), workers=workers, scheduler=scheduler, resume=resume,
                progress=progress, command=command)
+
+
+def drivers(folder: str | Path, *, outcome: str | None = None, write: bool = False):
+    """What drives a sweep's outcome (sim.experiments.drivers.Analysis; `.table()` is a
+    pandas DataFrame). With `write`, also summary.md and the figures into the folder, and
+    the paths written are returned with it: (analysis, paths)."""
+    from sim.experiments.drivers import analyse
+
+    analysis = analyse(Path(folder), outcome=outcome)
+    if not write:
+        return analysis
+    from sim.report import drivers as words
+    from sim.report import plots
+
+    folder = Path(folder)
+    figures = plots.sweep(analysis, folder) if len(analysis.frame) else []
+    summary = folder / "summary.md"
+    summary.write_text(words.markdown(analysis, figures))
+    return analysis, [summary, *figures]
 
 
 def compare(*scenarios: Scenario):

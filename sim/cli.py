@@ -371,6 +371,31 @@ def sweep(
 
 
 @app.command()
+def results(
+    folder: Annotated[Path, typer.Argument(help="A sweep's folder (its --out).",
+                                           show_default=False)],
+    outcome: Annotated[str | None, typer.Option(
+        help="What scenario discovery explains (default: zopa, or agreed for simulate).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What drives a sweep's outcome: shares with 95% intervals, rank correlations, Sobol or
+    Morris indices, and PRIM boxes; writes summary.md and figures into the folder."""
+    from sim import api
+    from sim.errors import InputError
+    from sim.report import drivers
+
+    try:
+        analysis, written = api.drivers(folder, outcome=outcome, write=True)
+    except InputError as e:
+        _fail(e)
+    if as_json:
+        _print_json(analysis.to_dict())
+    else:
+        typer.echo(drivers.screen(analysis, written))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
     from sim.scenario.model import json_schema

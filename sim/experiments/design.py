@@ -210,34 +210,41 @@ def points(uncertainties: list[Uncertainty], design: str, samples: int | None,
         raise SpecError(f"--design {design} needs --samples N (N >= 1)")
     if design == "mc":
         return [mc_point(uncertainties, seed, i) for i in range(samples)]
-    from scipy.stats import qmc
-
-    rng = seeds.design(seed)
-    if design == "lhs":
-        unit = qmc.LatinHypercube(d, rng=rng).random(samples)
-    elif design == "morris":
-        from SALib.sample import morris
-
-        levels = morris.sample(_unit_problem(uncertainties), samples,
-                               num_levels=MORRIS_LEVELS, seed=rng)
-        unit = (levels * (MORRIS_LEVELS - 1) + 0.5) / MORRIS_LEVELS
-    else:  # sobol and saltelli: balanced only in powers of two
-        m = int(math.log2(samples)) if samples > 0 else 0
-        if 2 ** m != samples:
-            raise SpecError(f"--design {design} needs --samples a power of 2 (it balances "
-                            f"only then): {2 ** m} or {2 ** (m + 1)}, not {samples}")
-        if design == "sobol":
-            unit = qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
-        else:
-            from SALib.sample import sobol
-
-            unit = sobol.sample(_unit_problem(uncertainties), samples,
-                                calc_second_order=False, seed=rng)
+    unit = sample(uncertainties, design, samples, seed)
+    if design == "morris":  # the levels 0, 1/3, 2/3, 1 read at the quantiles 1/8 ... 7/8
+        unit = (unit * (MORRIS_LEVELS - 1) + 0.5) / MORRIS_LEVELS
     columns = [u.ppf(unit[:, j]) for j, u in enumerate(uncertainties)]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _unit_problem(uncertainties: list[Uncertainty]) -> dict:
+def sample(uncertainties: list[Uncertainty], design: str, samples: int,
+           seed: int) -> np.ndarray:
+    """The sampler's own matrix, a row per design point, in [0, 1]: what SALib's estimators
+    read back (for Morris, its grid levels). `points` maps it through the distributions."""
+    from scipy.stats import qmc
+
+    d = len(uncertainties)
+    rng = seeds.design(seed)
+    if design == "lhs":
+        return qmc.LatinHypercube(d, rng=rng).random(samples)
+    if design == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(salib_problem(uncertainties), samples, num_levels=MORRIS_LEVELS,
+                             seed=rng)
+    m = int(math.log2(samples)) if samples > 0 else 0  # sobol and saltelli
+    if 2 ** m != samples:
+        raise SpecError(f"--design {design} needs --samples a power of 2 (it balances "
+                        f"only then): {2 ** m} or {2 ** (m + 1)}, not {samples}")
+    if design == "sobol":
+        return qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
+    from SALib.sample import sobol
+
+    return sobol.sample(salib_problem(uncertainties), samples, calc_second_order=False,
+                        seed=rng)
+
+
+def salib_problem(uncertainties: list[Uncertainty]) -> dict:
     """SALib's problem over the unit cube (the distributions are applied afterwards)."""
     return {"num_vars": len(uncertainties), "names": [u.path for u in uncertainties],
             "bounds": [[0.0, 1.0]] * len(uncertainties)}

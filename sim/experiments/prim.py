@@ -18,8 +18,8 @@ its share of all points.
   harmonic mean (the F-score of "inside the box" as a predictor of a case): the largest
   coverage alone keeps every point, the highest density alone a sliver.
 - Pasting: slices are added back (the `alpha` share of the box's points nearest below or above
-  a numeric limit, or one level) while the density does not fall, the one that raises it most
-  first.
+  a numeric limit, or the one nearest point, or one level) while the density does not fall,
+  the one that raises it most first.
 - Restrictions that do not matter are dropped: one whose removal keeps that balance within
   `LOOSE` of the chosen box's (a sliver peeled off an edge, say). What is left is what a
   reader should read.
@@ -220,14 +220,15 @@ def _pastes(data: _Data, state: _State, among: np.ndarray, step: int):
         free = others.inside(data, among)
         below = np.sort(x[free & (x < state.lo[name])])
         above = np.sort(x[free & (x > state.hi[name])])
-        if len(below):
-            cand = state.copy()
-            cand.lo[name] = float(below[max(0, len(below) - step)])
-            yield cand
-        if len(above):
-            cand = state.copy()
-            cand.hi[name] = float(above[min(len(above), step) - 1])
-            yield cand
+        for size in sorted({step, 1}):  # a slice, or the one nearest point (a sharp edge)
+            if len(below):
+                cand = state.copy()
+                cand.lo[name] = float(below[max(0, len(below) - size)])
+                yield cand
+            if len(above):
+                cand = state.copy()
+                cand.hi[name] = float(above[min(len(above), size) - 1])
+                yield cand
     for name, c in data.codes.items():
         for level in sorted(set(np.unique(c[among]).tolist()) - state.kept[name]):
             cand = state.copy()

@@ -2,7 +2,7 @@
 parts streamed as runs complete, each written under a temporary name and renamed, so a crash
 loses nothing that finished and never leaves half a part. Every part has the schema the
 manifest fixes. The folder reads in pandas (`read(DIR)`, or `pd.read_parquet(DIR,
-ignore_prefixes=IGNORE)`: the manifest is not a part) and DuckDB
+ignore_prefixes=IGNORE)`: the manifest and the summary are not parts) and DuckDB
 (`select * from 'DIR/*.parquet'`)."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sim.errors import InputError
 from sim.parquet import write_whole
 
 MANIFEST = "manifest.json"
-IGNORE = [".", "_", "manifest"]  # what a reader of the parts skips (temporary parts, manifest)
+IGNORE = [".", "_", "manifest", "summary"]  # what a reader of the parts skips: temporary
+# parts, the manifest, and what `sim results` writes (summary.md, summary-*.png)
 TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
 
 

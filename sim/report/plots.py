@@ -216,3 +216,121 @@ def _save(fig, path: Path, result) -> Path:
     fig.savefig(path, dpi=120, metadata=_metadata(result.provenance))
     _pyplot().close(fig)
     return path
+
+
+def sweep(analysis, folder: Path, shown: int = 6) -> list[Path]:
+    """A sweep's figures, named summary-* (a reader of the parts skips them): responses (each
+    outcome's mean against each of the `shown` strongest inputs), heatmap (the key outcome
+    over the two strongest), drivers (the key outcome's indices with their intervals, or rank
+    correlations)."""
+    from sim.experiments.drivers import response
+
+    plt = _pyplot()
+    about = {"Software": "sim", "Description": f"sweep analysis of {analysis.folder}"}
+    ranked = [d.input for d in analysis.ranked()][:shown]
+    inputs = {u.path: u for u in analysis.inputs}
+    outcomes = [o for o in analysis.outcomes if o.name == analysis.key]
+    outcomes += [o for o in analysis.outcomes if o.name != analysis.key][:2]
+    written = []
+    fig, axes = plt.subplots(len(outcomes), len(ranked), squeeze=False, sharey="row",
+                             figsize=(2.4 * len(ranked) + 0.6, 2.2 * len(outcomes)),
+                             layout="constrained")
+    for r, o in enumerate(outcomes):
+        for c, name in enumerate(ranked):
+            ax = axes[r, c]
+            curve = response(analysis.frame, inputs[name], o.name)
+            if curve:
+                ax.plot([p["x"] for p in curve], [p["mean"] for p in curve], "o-", ms=3)
+                if not all(isinstance(v, int | float) for v in inputs[name].params):
+                    ax.set_xticks([p["x"] for p in curve], [p["label"] for p in curve],
+                                  fontsize=7)
+            ax.tick_params(labelsize=7)
+            if r == len(outcomes) - 1:
+                ax.set_xlabel(_wrap(name), fontsize=7)
+            if c == 0:
+                ax.set_ylabel(_wrap(o.label, 28), fontsize=7)
+    fig.suptitle(f"{analysis.scenario}: mean outcome against each input (strongest first)",
+                 fontsize=9)
+    written.append(_save_figure(fig, folder / "summary-responses.png", about))
+    if len(ranked) >= 2:
+        written.append(_heatmap(analysis, inputs[ranked[0]], inputs[ranked[1]],
+                                folder / "summary-heatmap.png", about))
+    written.append(_drivers(analysis, folder / "summary-drivers.png", about))
+    return written
+
+
+def _wrap(text: str, width: int = 30) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text.replace(".", ". "), width)).replace(". ", ".")
+
+
+def _heatmap(analysis, ux, uy, path: Path, about: dict, bins: int = 8) -> Path:
+    """The key outcome's mean over bins of two inputs."""
+    from sim.experiments.drivers import encoded
+
+    plt = _pyplot()
+    frame = analysis.frame
+    x, y = encoded(frame[f"in.{ux.path}"], ux), encoded(frame[f"in.{uy.path}"], uy)
+    z = frame[analysis.key].to_numpy(dtype=float)
+
+    def edges(v):
+        values = np.unique(v[np.isfinite(v)])
+        if len(values) <= bins:
+            mids = (values[1:] + values[:-1]) / 2
+            return np.concatenate([[values[0] - 0.5], mids, [values[-1] + 0.5]])
+        return np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
+
+    ex, ey = edges(x), edges(y)
+    ix = np.clip(np.searchsorted(ex, x, side="right") - 1, 0, len(ex) - 2)
+    iy = np.clip(np.searchsorted(ey, y, side="right") - 1, 0, len(ey) - 2)
+    total = np.zeros((len(ey) - 1, len(ex) - 1))
+    count = np.zeros_like(total)
+    keep = np.isfinite(z)
+    np.add.at(total, (iy[keep], ix[keep]), z[keep])
+    np.add.at(count, (iy[keep], ix[keep]), 1)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    fig, ax = plt.subplots(figsize=(6, 4.6), layout="constrained")
+    image = ax.pcolormesh(ex, ey, mean, cmap="viridis", shading="flat")
+    fig.colorbar(image, ax=ax, label=next(o.label for o in analysis.outcomes
+                                          if o.name == analysis.key))
+    ax.set_xlabel(ux.path, fontsize=8)
+    ax.set_ylabel(uy.path, fontsize=8)
+    ax.set_title(f"{analysis.scenario}: the two strongest inputs", fontsize=9)
+    return _save_figure(fig, path, about)
+
+
+def _drivers(analysis, path: Path, about: dict) -> Path:
+    """Bars: the key outcome's total and first-order Sobol indices, or Morris's mu*, or the
+    absolute rank correlations, with their 95% intervals where they have them."""
+    plt = _pyplot()
+    ranked = analysis.ranked()[::-1]
+    names = [d.input for d in ranked]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2), layout="constrained")
+    at = np.arange(len(names))
+    if analysis.design == "saltelli":
+        for shift, key, label in ((0.2, "st", "total (ST)"), (-0.2, "s1", "first-order (S1)")):
+            values = [getattr(d, key) or 0.0 for d in ranked]
+            errors = [getattr(d, f"{key}_conf") or 0.0 for d in ranked]
+            ax.barh(at + shift, values, 0.4, xerr=errors, label=label, capsize=2)
+        ax.legend(frameon=False, fontsize=8)
+        ax.set_xlabel("Sobol index (95% bootstrap interval)")
+    elif analysis.design == "morris":
+        ax.barh(at, [d.mu_star or 0.0 for d in ranked],
+                xerr=[d.mu_star_conf or 0.0 for d in ranked], capsize=2)
+        ax.set_xlabel("Morris mu* (95% bootstrap interval)")
+    else:
+        ax.barh(at, [abs(d.spearman or 0.0) for d in ranked],
+                color=["C0" if (d.spearman or 0) >= 0 else "C3" for d in ranked])
+        ax.set_xlabel("|Spearman rank correlation| (blue: rises with the input, red: falls)")
+    ax.set_yticks(at, names, fontsize=7)
+    label = next(o.label for o in analysis.outcomes if o.name == analysis.key)
+    ax.set_title(f"{analysis.scenario}: what decides: {label}", fontsize=9)
+    return _save_figure(fig, path, about)
+
+
+def _save_figure(fig, path: Path, metadata: dict) -> Path:
+    fig.savefig(path, dpi=120, metadata=metadata)
+    _pyplot().close(fig)
+    return path

@@ -1,0 +1,380 @@
+"""What drives a sweep's outcome: read a sweep's folder and say which varied inputs decide
+whether a deal exists, and where in their space one does.
+
+Outcomes are read per design point (a point's replicates averaged, runs that raised left
+out): for the solver, whether a ZOPA exists, how many deals are acceptable, the chance that a
+ratified Nash deal comes out of it (0 where there is no ZOPA), and the Nash deal's numeric
+and true/false terms; for the agent-based model, its agreement and ratification rates and the
+median step of agreement. For each outcome and input:
+
+- a rank correlation (Spearman's rho, with its p-value): a monotone association, on any design;
+- Sobol first-order and total indices (Sobol 2001; Saltelli et al. 2010) on a `saltelli`
+  design, and Morris's mu* and sigma (Morris 1991; Campolongo et al. 2007) on a `morris`
+  design, both by SALib with bootstrap 95% intervals. Their units: mu* is the mean absolute
+  change in the outcome over an input's move across its quantiles' full range.
+- response curves (the outcome's mean by bins of one input) and a heat map for two.
+
+Shares (a ZOPA exists, each package is acceptable, each of the Nash deal's terms) carry
+Wilson 95% intervals over the runs: on a Monte Carlo or Latin hypercube design they are the
+chances under the stated distributions; on a grid, shares of the grid. Scenario discovery runs
+PRIM (sim.experiments.prim) on the key outcome: a ZOPA exists, or the agreement rate.
+Categorical inputs enter the correlations and indices by the order their levels were given in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.experiments import design, prim
+from sim.experiments.store import IGNORE, MANIFEST
+from sim.intervals import Share
+
+BINS = 8  # response curves: an input with more distinct values is read in this many bins
+RESAMPLES = 200  # SALib's bootstrap resamples for the indices' intervals
+KEY = {"solve": "zopa", "simulate": "agreed"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    label: str
+    kind: str  # "bool", "share" (in [0, 1]: what PRIM can explain) or "number"
+
+
+@dataclass(frozen=True)
+class Driver:
+    """How one input moves one outcome."""
+
+    outcome: str
+    input: str
+    spearman: float | None = None
+    p_value: float | None = None
+    s1: float | None = None
+    s1_conf: float | None = None
+    st: float | None = None
+    st_conf: float | None = None
+    mu_star: float | None = None
+    mu_star_conf: float | None = None
+    sigma: float | None = None
+
+    def strength(self) -> float:
+        """What ranks it: the total index, else mu*, else |rho| (0 when undefined)."""
+        for value in (self.st, self.mu_star,
+                      None if self.spearman is None else abs(self.spearman)):
+            if value is not None and math.isfinite(value):
+                return value
+        return 0.0
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    name: str
+    label: str
+    share: Share
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "label": self.label, **self.share.to_dict(),
+                "of": self.share.of}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    folder: str
+    scenario: str
+    engine: str
+    design: str
+    points: int
+    runs: int
+    errors: int
+    inputs: tuple[design.Uncertainty, ...]
+    outcomes: tuple[Outcome, ...]
+    key: str
+    shares: tuple[ShareRow, ...]
+    drivers: tuple[Driver, ...]
+    boxes: tuple[prim.Box, ...]
+    notes: tuple[str, ...]
+    frame: Any = field(repr=False, compare=False)  # one row per design point
+
+    def ranked(self, outcome: str | None = None) -> list[Driver]:
+        """The drivers of one outcome (the key one by default), strongest first."""
+        outcome = outcome or self.key
+        return sorted((d for d in self.drivers if d.outcome == outcome),
+                      key=lambda d: -d.strength())
+
+    def table(self):
+        """The drivers as a pandas DataFrame, one row per (outcome, input), strongest first
+        within each outcome."""
+        import pandas as pd
+
+        rows = [d.to_dict() for o in self.outcomes for d in self.ranked(o.name)]
+        return pd.DataFrame(rows, columns=list(Driver.__dataclass_fields__))
+
+    def to_dict(self) -> dict:
+        return {"folder": self.folder, "scenario": self.scenario, "engine": self.engine,
+                "design": self.design, "points": self.points, "runs": self.runs,
+                "errors": self.errors, "inputs": [u.path for u in self.inputs],
+                "outcomes": [o.__dict__ for o in self.outcomes], "key": self.key,
+                "shares": [s.to_dict() for s in self.shares],
+                "drivers": [d.to_dict() for d in self.drivers],
+                "boxes": [b.to_dict() for b in self.boxes], "notes": list(self.notes)}
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder (give a sweep's --out folder)")
+    try:
+        manifest = json.loads(path.read_text())
+        manifest["spec"], manifest["schema"]  # noqa: B018 - a sweep's manifest has both
+    except FileNotFoundError:
+        raise InputError(f"{folder}: no {MANIFEST}, not a sweep's folder") from None
+    except (ValueError, TypeError, KeyError):
+        raise InputError(f"{path} is not a sweep's manifest") from None
+    return manifest
+
+
+def analyse(folder: str | Path, outcome: str | None = None) -> Analysis:
+    """The analysis of a sweep's folder; `outcome` names what PRIM explains (a column that is
+    true/false or in [0, 1]; by default a ZOPA exists, or the agreement rate)."""
+    import pandas as pd
+
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    spec = manifest["spec"]
+    engine = spec["engine"]
+    uncertainties = tuple(design.Uncertainty(u["path"], u["kind"], tuple(u["params"]))
+                          for u in spec["uncertainties"])
+    columns = [name for name, _ in manifest["schema"]]
+    outcomes = _outcomes(manifest, columns)
+    wanted = ["run", "point", "replicate", "error", *(f"in.{u.path}" for u in uncertainties),
+              *(c for c in columns if c in _read(outcomes, columns))]
+    if not any(folder.glob("part-*.parquet")):
+        raise InputError(f"{folder}: the sweep has no runs stored yet")
+    frame = pd.read_parquet(folder, columns=wanted, ignore_prefixes=IGNORE)
+    frame = frame.sort_values("run").reset_index(drop=True)
+    ok = frame[frame["error"].isna()]
+    notes = []
+    if len(ok) < len(frame):
+        notes.append(f"{len(frame) - len(ok)} of {len(frame)} runs raised; they are left out")
+    missing = manifest["points"] * spec["replicates"] - len(frame)
+    if missing > 0:
+        notes.append(f"{missing} runs are not stored yet (resume the sweep): the indices "
+                     "that need every design point are not computed")
+    points = _per_point(ok, uncertainties, outcomes, engine)
+    key = outcome or KEY[engine]
+    explained = [o.name for o in outcomes if o.kind in ("bool", "share")]
+    if key not in explained:
+        raise InputError(f"--outcome: '{key}' is not an outcome of this sweep that PRIM can "
+                         f"explain (true/false or in [0, 1]); valid: {', '.join(explained)}")
+    drivers = _drivers(points, uncertainties, outcomes, spec, manifest["points"], notes)
+    x = {u.path: points[f"in.{u.path}"].to_numpy() for u in uncertainties}
+    y = points[key].to_numpy(dtype=float)
+    finite = np.isfinite(y)
+    boxes: tuple[prim.Box, ...] = ()
+    if finite.any():
+        boxes = tuple(prim.discover({k: v[finite] for k, v in x.items()}, y[finite]))
+        if not boxes:
+            notes.append(f"no design point has {_label(outcomes, key)}: no region to find")
+        elif (y[finite] == y[finite][0]).all():
+            notes.append(f"every design point has {_label(outcomes, key)}: no region to find")
+            boxes = ()
+    return Analysis(str(folder), manifest["scenario"].get("name", ""), engine,
+                    spec["design"], manifest["points"], len(frame), len(frame) - len(ok),
+                    uncertainties, outcomes, key, _shares(ok, outcomes, manifest, engine),
+                    tuple(drivers), boxes, tuple(notes), points)
+
+
+def _label(outcomes, name: str) -> str:
+    return next((o.label for o in outcomes if o.name == name), name)
+
+
+def _outcomes(manifest: dict, columns: list[str]) -> tuple[Outcome, ...]:
+    if manifest["spec"]["engine"] == "simulate":
+        return (Outcome("agreed", "the talks agree (share of runs)", "share"),
+                Outcome("ratified", "the deal is ratified (share of runs)", "share"),
+                Outcome("median_steps_to_agreement", "median steps to agreement", "number"))
+    issues = manifest["scenario"]["issues"]
+    out = [Outcome("zopa", "a ZOPA exists", "bool"),
+           Outcome("acceptable", "acceptable deals", "number"),
+           Outcome("deal_ratified", "P(ratified) of the Nash deal (0 without a ZOPA)",
+                   "share")]
+    for name, issue in issues.items():
+        if f"nash.{name}" in columns and issue.get("kind") in ("numeric", "boolean"):
+            out.append(Outcome(f"nash.{name}", f"the Nash deal's {name}",
+                               "bool" if issue["kind"] == "boolean" else "number"))
+    return tuple(out)
+
+
+def _read(outcomes, columns: list[str]) -> set[str]:
+    """The stored columns the outcomes and shares are made from."""
+    names = {o.name for o in outcomes} | {"nash.p_ratified", "runs"}
+    names |= {c for c in columns if c.startswith("nash.") and c.count(".") == 1}
+    names |= {c for c in columns if c.startswith("package.") and c.endswith(".acceptable")}
+    return names
+
+
+def _per_point(ok, uncertainties, outcomes, engine: str):
+    """One row per design point: its inputs and each outcome's mean over its replicates."""
+    import pandas as pd
+
+    frame = ok.copy()
+    if engine == "solve":
+        frame["deal_ratified"] = frame["nash.p_ratified"].fillna(0.0).where(frame["zopa"], 0.0)
+    names = [o.name for o in outcomes]
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    inputs = [f"in.{u.path}" for u in uncertainties]
+    grouped = frame.groupby("point", sort=True)
+    return pd.concat([grouped[inputs].first(), grouped[names].mean()], axis=1)
+
+
+def encoded(values, u: design.Uncertainty) -> np.ndarray:
+    """An input's values as numbers: a number as it is, true/false as 1/0, a word by the
+    order its level was given in."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iuf":
+        return values.astype(float)
+    order = {v: k for k, v in enumerate(u.params)}
+    order.update({str(v): k for k, v in enumerate(u.params)})
+    return np.array([order.get(v, np.nan) if not isinstance(v, bool | np.bool_) else float(v)
+                     for v in values.tolist()], dtype=float)
+
+
+def _drivers(points, uncertainties, outcomes, spec: dict, planned: int,
+             notes: list[str]) -> list[Driver]:
+    from scipy import stats
+
+    x = {u.path: encoded(points[f"in.{u.path}"], u) for u in uncertainties}
+    complete = len(points) == planned
+    indices = _indices(points, uncertainties, outcomes, spec, complete, notes)
+    out = []
+    for o in outcomes:
+        y = points[o.name].to_numpy(dtype=float)
+        for u in uncertainties:
+            keep = np.isfinite(y) & np.isfinite(x[u.path])
+            rho = p = None
+            if keep.sum() >= 3 and np.ptp(y[keep]) > 0 and np.ptp(x[u.path][keep]) > 0:
+                r = stats.spearmanr(x[u.path][keep], y[keep])
+                rho, p = float(r.statistic), float(r.pvalue)
+            out.append(Driver(o.name, u.path, rho, p, **indices.get((o.name, u.path), {})))
+    return out
+
+
+def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
+             notes: list[str]) -> dict:
+    """SALib's Sobol or Morris indices, for the designs that support them."""
+    which = spec["design"]
+    if which not in ("saltelli", "morris"):
+        return {}
+    if not complete:
+        notes.append(f"{which} indices need a result at every design point; some are "
+                     "missing or raised")
+        return {}
+    from SALib.analyze import morris, sobol
+
+    problem = design.salib_problem(list(uncertainties))
+    out: dict = {}
+    for o in outcomes:
+        y = points[o.name].to_numpy(dtype=float)
+        if not np.isfinite(y).all():
+            notes.append(f"{which} indices of '{o.name}': undefined at some points "
+                         "(no Nash deal without a ZOPA)")
+            continue
+        if np.ptp(y) == 0:
+            notes.append(f"{which} indices of '{o.name}': it does not vary")
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if which == "saltelli":
+                r = sobol.analyze(problem, y, calc_second_order=False,
+                                  num_resamples=RESAMPLES, seed=spec["seed"])
+                for j, u in enumerate(uncertainties):
+                    out[(o.name, u.path)] = {
+                        "s1": _num(r["S1"][j]), "s1_conf": _num(r["S1_conf"][j]),
+                        "st": _num(r["ST"][j]), "st_conf": _num(r["ST_conf"][j])}
+            else:
+                x = design.sample(list(uncertainties), "morris", spec["samples"], spec["seed"])
+                r = morris.analyze(problem, x, y, num_resamples=RESAMPLES,
+                                   num_levels=design.MORRIS_LEVELS, seed=spec["seed"])
+                for j, u in enumerate(uncertainties):
+                    out[(o.name, u.path)] = {
+                        "mu_star": _num(r["mu_star"][j]),
+                        "mu_star_conf": _num(r["mu_star_conf"][j]),
+                        "sigma": _num(r["sigma"][j])}
+    return out
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _shares(ok, outcomes, manifest: dict, engine: str) -> tuple[ShareRow, ...]:
+    """Every share, over the runs, with its Wilson interval."""
+    n = len(ok)
+    if engine == "simulate":
+        runs = ok["runs"].to_numpy(dtype=float)
+        total = int(runs.sum())
+        return tuple(ShareRow(name, label, Share(int(round((ok[name] * runs).sum())), total))
+                     for name, label in (("agreed", "the talks agree"),
+                                         ("ratified", "a deal is ratified")))
+    rows = [ShareRow("zopa", "a ZOPA exists", Share(int(ok["zopa"].sum()), n))]
+    for c in ok.columns:
+        if c.startswith("package.") and c.endswith(".acceptable"):
+            name = c[len("package."):-len(".acceptable")]
+            rows.append(ShareRow(c, f"package {name} is acceptable",
+                                 Share(int(ok[c].fillna(False).sum()), n)))
+    with_deal = ok[ok["zopa"].astype(bool)]
+    for issue in manifest["scenario"]["issues"]:
+        column = f"nash.{issue}"
+        if column not in ok.columns or not len(with_deal):
+            continue
+        counts = with_deal[column].astype(str).value_counts()
+        for level, count in counts.items():
+            rows.append(ShareRow(f"{column}={level}",
+                                 f"the Nash deal has {issue} = {level} (of the runs with a ZOPA)",
+                                 Share(int(count), len(with_deal))))
+    return tuple(rows)
+
+
+def response(points, u: design.Uncertainty, outcome: str, bins: int = BINS) -> list[dict]:
+    """The outcome's mean by value of one input (by quantile bins when it takes more than
+    `bins` values): [{label, x, mean, points}], in the input's order."""
+    x = encoded(points[f"in.{u.path}"], u)
+    y = points[outcome].to_numpy(dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if not len(x):
+        return []
+    values = np.unique(x)
+    if len(values) <= bins:
+        names = ({k: v for k, v in enumerate(u.params)} if u.kind in ("choice", "values")
+                 and not all(isinstance(v, int | float) for v in u.params) else {})
+        return [{"label": str(names.get(int(v), _short(v))), "x": float(v),
+                 "mean": float(y[x == v].mean()), "points": int((x == v).sum())}
+                for v in values]
+    edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+    out = []
+    for k in range(len(edges) - 1):
+        inside = which == k
+        if inside.any():
+            out.append({"label": f"{_short(edges[k])}-{_short(edges[k + 1])}",
+                        "x": float(x[inside].mean()), "mean": float(y[inside].mean()),
+                        "points": int(inside.sum())})
+    return out
+
+
+def _short(v: float) -> str:
+    return f"{v:.3g}"
