@@ -19,7 +19,16 @@ import numpy as np
 from sim import ratify, space
 from sim.errors import InputError, Where
 from sim.errors import Problem as Complaint
-from sim.problem import Body, Dynamics, Event, Factor, Problem, RedLine, ValueCurve
+from sim.problem import (
+    Body,
+    Dynamics,
+    Event,
+    Factor,
+    Problem,
+    RedLine,
+    ValueCurve,
+    allows_table,
+)
 from sim.results import magnitude, scenario_hash
 from sim.scenario.model import Curve, Scenario
 from sim.scenario.model import Dynamics as ScenarioDynamics
@@ -105,20 +114,23 @@ class Compiler:
                     if body.applies_when is not None else None)
             if when is not None:
                 _guard(scope(when), sizes, f"ratification.{name}.applies_when")
-            applies = (Factor.of_condition(when, sizes) if when is not None
-                       else Factor((), np.array(True)))
-            key = (body.model_dump_json(), issues_key)
+            bar = s.settings.min_ratification_probability
+            key = (body.model_dump_json(), issues_key, bar)  # applies_when is in the dump
             if key in self._tables:
                 self._tables.move_to_end(key)
             else:
                 model = ratify.build(body, s.issues)
+                applies = (Factor.of_condition(when, sizes) if when is not None
+                           else Factor((), np.array(True)))
                 if len(self._tables) >= MEMO_SIZE:
                     self._tables.popitem(last=False)
-                self._tables[key] = (model, Factor.of_vote(model.issues, sizes, model.yes_share),
-                                     Factor.of_vote(model.issues, sizes, model.p_pass))
-            model, yes, p_pass = self._tables[key]
+                made = Body(name, body.kind, None, applies,
+                            Factor.of_vote(model.issues, sizes, model.yes_share),
+                            Factor.of_vote(model.issues, sizes, model.p_pass), model)
+                self._tables[key] = (made, allows_table(made, sizes, bar))
+            made, allows = self._tables[key]
             party = parties.index(body.party) if body.party else ratifies_for.get(name)
-            out.append(Body(name, body.kind, party, applies, yes, p_pass, model))
+            out.append(replace(made, name=name, party=party, allows=(bar, allows)))
         return out
 
 

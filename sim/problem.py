@@ -123,6 +123,7 @@ class Body:
     p_pass: Factor
     model: ReferendumModel | LegislatureModel
     shift: float = 0.0
+    allows: tuple[float, Factor] | None = None  # (bar, allows_table at it), made once
 
     def at_mood(self, change: float, sizes: tuple[int, ...]) -> Body:
         """The same body with its mood moved by `change`, its tables tabulated there."""
@@ -130,7 +131,7 @@ class Body:
             return self
         model, shift = self.model, self.shift + change
         return replace(
-            self, shift=shift,
+            self, shift=shift, allows=None,
             yes_share=Factor.of_vote(model.issues, sizes, lambda i: model.yes_share(i, shift)),
             p_pass=Factor.of_vote(model.issues, sizes, lambda i: model.p_pass(i, shift)))
 
@@ -139,6 +140,20 @@ class Body:
         if change == 0:
             return self.p_pass.at(idx)
         return self.model.p_pass(idx, self.shift + change)
+
+
+def passes(p_pass: np.ndarray, bar: float) -> np.ndarray:
+    """A vote clears the bar: P >= the scenario's minimum, and P > 0 (a deal certain to fail
+    is never ratifiable, even with a minimum of 0). The one definition."""
+    return (p_pass >= bar - ACCEPT_TOL) & (p_pass > 0)
+
+
+def allows_table(body: Body, sizes: tuple[int, ...], bar: float) -> Factor:
+    """True where the body does not vote on the deal or passes it at the bar, over its
+    issues."""
+    issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
+    return Factor.of_vote(issues, sizes, lambda idx: ~body.applies.at(idx)
+                          | passes(body.p_pass.at(idx), bar))
 
 
 @dataclass(frozen=True)
@@ -408,15 +423,20 @@ class Problem:
         return self.veto if self.veto.any() else np.ones_like(self.veto)
 
     def passes(self, p_pass: np.ndarray) -> np.ndarray:
-        """A vote clears the bar: P >= the scenario's minimum, and P > 0 (a deal certain to
-        fail is never ratifiable, even with a minimum of 0). The one definition."""
-        return (p_pass >= self.min_ratification_probability - ACCEPT_TOL) & (p_pass > 0)
+        """A vote clears the scenario's bar (see `passes`)."""
+        return passes(p_pass, self.min_ratification_probability)
 
     def body_allows(self, body: Body) -> Factor:
         """True where the body does not vote on the deal or passes it, over its issues."""
-        issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
-        return Factor.of_vote(issues, self.sizes, lambda idx: ~body.applies.at(idx)
-                              | self.passes(body.p_pass.at(idx)))
+        return self._allows[self.bodies.index(body)]
+
+    @cached_property
+    def _allows(self) -> tuple[Factor, ...]:
+        """Each body's body_allows table, made once per problem (every count, frontier and
+        diagnosis reads it), or taken from the body when the compiler made it at this bar."""
+        bar = self.min_ratification_probability
+        return tuple(body.allows[1] if body.allows is not None and body.allows[0] == bar
+                     else allows_table(body, self.sizes, bar) for body in self.bodies)
 
     def ratifiable(self, idx: np.ndarray) -> np.ndarray:
         """Every binding body that votes on the deal passes it."""

@@ -126,7 +126,8 @@ def _metrics(problem, spec: Spec, run: int, sequence) -> dict:
 
         from sim.solver import solve
 
-        return solve(problem, budget=RUN_BUDGET, rng=np.random.default_rng(sequence)).metrics()
+        return solve(problem, budget=RUN_BUDGET, rng=np.random.default_rng(sequence),
+                     diagnose=False).metrics()
     from sim.abm.run import simulate
 
     point, replicate = divmod(run, spec.replicates)  # the ABM's runs: (seed, point, r)
@@ -134,11 +135,17 @@ def _metrics(problem, spec: Spec, run: int, sequence) -> dict:
                     first=replicate * spec.runs).metrics()
 
 
+_COMPILER: Compiler | None = None  # this process's: its bodies outlive a task
+
+
 def run_batch(data: dict, spec: Spec, tasks: list[tuple[int, dict]]) -> list[dict]:
-    """A task: several runs, one compiler (bodies the points leave alone keep their
-    tables). Self-contained, so any executor can run it."""
-    compiler = Compiler()
-    return [run_one(data, spec, run, values, compiler) for run, values in tasks]
+    """A task: several runs. Self-contained, so any executor can run it; the process's one
+    compiler remembers the bodies the points leave alone (their tables are not rebuilt per
+    task; the memory is keyed by a body's content, so any scenario may share it)."""
+    global _COMPILER
+    if _COMPILER is None:
+        _COMPILER = Compiler()
+    return [run_one(data, spec, run, values, _COMPILER) for run, values in tasks]
 
 
 def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,

@@ -32,10 +32,13 @@ PREDICT_AT_LEAST = 1.0  # seconds the non-cooperative fixed point may take past 
 
 
 def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: str = "auto",
-          refine: bool = True, budget: float | None = None) -> SolveResult:
+          refine: bool = True, budget: float | None = None,
+          diagnose: bool = True) -> SolveResult:
     """The static analysis of a compiled problem. `budget` (seconds) bounds the counts that
     can run long: past it, the count of acceptable deals is estimated from a sample drawn
-    with `rng` (default: seeds.generator(0)), and what keeps parties apart stops trying."""
+    with `rng` (default: seeds.generator(0)), and what keeps parties apart stops trying.
+    Without `diagnose`, an empty ZOPA is not explained (`gap` is None: a sweep's row, the
+    metrics, does not hold the diagnosis, and it costs a solve per relaxation)."""
     deadline = None if budget is None else time.monotonic() + budget
     rng = rng if rng is not None else seeds.generator(0)
     try:
@@ -72,7 +75,7 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
         solutions=solutions,
         packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
         noncooperative=predict(problem, front, deadline),
-        gap=None if len(front.idx) else apart(problem, deadline, rng),
+        gap=None if len(front.idx) or not diagnose else apart(problem, deadline, rng),
     )
 
 
