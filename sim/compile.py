@@ -41,6 +41,7 @@ from sim.scenario.terms import (
     table_key,
 )
 
+REFERENDUM_MAPPING = {"turnout", "turnout_sd", "min_turnout", "swing_sd"}  # not in thresholds
 MEMO_SIZE = 64  # bodies remembered per compiler, the least recently used forgotten first
 MAX_TABLE = 20_000_000  # cells a factor's table may have (160 MB of floats): refused beyond
 
@@ -115,23 +116,48 @@ class Compiler:
             if when is not None:
                 _guard(scope(when), sizes, f"ratification.{name}.applies_when")
             bar = s.settings.min_ratification_probability
-            key = (body.model_dump_json(), issues_key, bar)  # applies_when is in the dump
-            if key in self._tables:
-                self._tables.move_to_end(key)
-            else:
-                model = ratify.build(body, s.issues)
-                applies = (Factor.of_condition(when, sizes) if when is not None
-                           else Factor((), np.array(True)))
-                if len(self._tables) >= MEMO_SIZE:
-                    self._tables.popitem(last=False)
-                made = Body(name, body.kind, None, applies,
-                            Factor.of_vote(model.issues, sizes, model.yes_share),
-                            Factor.of_vote(model.issues, sizes, model.p_pass), model)
-                self._tables[key] = (made, allows_table(made, sizes, bar))
-            made, allows = self._tables[key]
+            made, allows = self._remember(
+                ("body", body.model_dump_json(), issues_key, bar),  # applies_when is in it
+                lambda body=body, when=when, bar=bar: self._body(body, when, s, sizes, bar))
             party = parties.index(body.party) if body.party else ratifies_for.get(name)
             out.append(replace(made, name=name, party=party, allows=(bar, allows)))
         return out
+
+
+    def _remember(self, key: tuple, make):
+        """What `make()` returns, remembered under `key` (the least recently used forgotten
+        past MEMO_SIZE)."""
+        if key in self._tables:
+            self._tables.move_to_end(key)
+            return self._tables[key]
+        value = make()
+        if len(self._tables) >= MEMO_SIZE:
+            self._tables.popitem(last=False)
+        self._tables[key] = value
+        return value
+
+    def _body(self, body, when, s: Scenario, sizes: tuple[int, ...], bar: float) -> tuple:
+        """A body's tables, and its allows table at the bar. A referendum's thresholds (the
+        mood at which each deal's yes share reaches the bar) depend on its predictors only:
+        a change of turnout or of the size of the shock reuses them and only maps them to
+        P(pass) again."""
+        model = ratify.build(body, s.issues)
+        applies = (Factor.of_condition(when, sizes) if when is not None
+                   else Factor((), np.array(True)))
+        if isinstance(model, ratify.ReferendumModel) and model.swing_sd > 0:
+            issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in s.issues.items()})
+            yes, threshold = self._remember(
+                ("thresholds", body.model_dump_json(exclude=REFERENDUM_MAPPING), issues_key),
+                lambda: (Factor.of_vote(model.issues, sizes, model.yes_share),
+                         Factor.of_vote(model.issues, sizes, model.threshold)))
+            p_pass = (Factor(threshold.issues, model.pass_at(threshold.table))
+                      if threshold.tabulated else
+                      Factor.of_vote(model.issues, sizes, model.p_pass))
+        else:
+            yes = Factor.of_vote(model.issues, sizes, model.yes_share)
+            p_pass = Factor.of_vote(model.issues, sizes, model.p_pass)
+        made = Body("", body.kind, None, applies, yes, p_pass, model)
+        return made, allows_table(made, sizes, bar)
 
 
 def compile_problem(s: Scenario) -> Problem:

@@ -47,7 +47,9 @@ def expit(x: np.ndarray) -> np.ndarray:
 
 def normal_sf(x: np.ndarray | float) -> np.ndarray:
     """P(Z > x) for a standard normal."""
-    return np.vectorize(lambda v: 0.5 * math.erfc(v / math.sqrt(2)), otypes=[float])(x)
+    from scipy.special import erfc
+
+    return 0.5 * erfc(np.asarray(x, dtype=float) / math.sqrt(2))
 
 
 @dataclass(frozen=True)
@@ -135,22 +137,35 @@ class ReferendumModel(_Groups):
 
     def p_pass(self, idx: np.ndarray, shift: float = 0.0) -> np.ndarray:
         """P(the deal passes) with `shift` added to every voter's logit."""
-        return _per_unique_row(self.eta(idx) + shift, self._p_pass)
+        if self.swing_sd == 0:  # no shock: the yes share on the day is the expected one
+            yes = self._yes(self.eta(idx), shift)
+            return (yes >= self.pass_share).astype(float) * self.p_valid
+        return self.pass_at(self.threshold(idx), shift)
 
-    def _p_pass(self, eta: np.ndarray) -> np.ndarray:
-        if self.swing_sd == 0:
-            majority = (self._yes(eta, 0.0) >= self.pass_share).astype(float)
-        else:
-            # The yes share rises with the mood z; find z* where it equals pass_share.
-            lo = np.full(eta.shape[:-1], -60.0)
-            hi = np.full(eta.shape[:-1], 60.0)
-            for _ in range(46):  # 120 / 2^46 < 2e-12 in z: P(pass) to about 1e-12
-                mid = (lo + hi) / 2
-                above = self._yes(eta, self.swing_sd * mid[..., None]) >= self.pass_share
-                hi = np.where(above, mid, hi)
-                lo = np.where(above, lo, mid)
-            majority = normal_sf(hi)
-        return majority * self.p_valid
+    def threshold(self, idx: np.ndarray) -> np.ndarray:
+        """For each deal, the mood m* (a logit added to every voter's) at which its yes share
+        reaches pass_share; +inf where none does, -inf where any does. What the turnout and
+        the size of the shock do not change: `pass_at` maps it to P(pass)."""
+        return _per_unique_row(self.eta(idx), self._threshold)
+
+    def _threshold(self, eta: np.ndarray) -> np.ndarray:
+        # The yes share rises with the mood; beyond `reach` every voter's P(yes) is within
+        # e^-60 of 0 or 1. Bisection to 2^-52 of the bracket: P(pass) to about 1e-12.
+        reach = 60.0 + np.abs(eta).max(axis=-1)
+        lo, hi = -reach, reach.copy()
+        for _ in range(52):
+            mid = (lo + hi) / 2
+            above = self._yes(eta, mid[..., None]) >= self.pass_share
+            hi = np.where(above, mid, hi)
+            lo = np.where(above, lo, mid)
+        hi[self._yes(eta, reach[..., None]) < self.pass_share] = np.inf
+        hi[self._yes(eta, -reach[..., None]) >= self.pass_share] = -np.inf
+        return hi
+
+    def pass_at(self, threshold: np.ndarray, shift: float | np.ndarray = 0.0) -> np.ndarray:
+        """P(pass) of deals with these thresholds, with `shift` added to every voter's logit:
+        the shock N(0, swing_sd) must carry the mood past m*, and the vote must be valid."""
+        return normal_sf((np.asarray(threshold) - shift) / self.swing_sd) * self.p_valid
 
 
 @dataclass(frozen=True)
