@@ -313,7 +313,21 @@ def render() -> str:
                 rows.append("| " + " | ".join(_cell(x) for x in (_code(key), t, "; ".join(
                     cons))) + " |")
             out.append("\n".join(rows) + "\n")
+    out += _sweep_file()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _sweep_file() -> list[str]:
+    """The sweep file's keys (`sim sweep SCENARIO --spec FILE`), from its own schema."""
+    from sim.experiments.sweepfile import json_schema as sweep_schema
+
+    schema = sweep_schema()
+    return ["## Sweep file\n",
+            "Not part of a scenario: the design of a sweep, in its own YAML file, read by "
+            "`sim sweep SCENARIO --spec FILE` (`sim schema --sweep` prints its JSON Schema, "
+            "committed as `scenarios/sweep.schema.json`). "
+            + " ".join(schema["description"].split()) + "\n",
+            "\n".join(_field_table(Describer(schema.get("$defs", {})), schema)) + "\n"]
 
 
 def main() -> int:

@@ -171,35 +171,57 @@ def simulate(scenario: Scenario | Problem, *, runs: int = 100, steps: int = 52, 
                budget=time_budget, out=folder, progress=progress)
 
 
-def sweep(scenario: Scenario, *, vary: list[str] | None = None, design: str | None = None,
-          samples: int | None = None, replicates: int = 1, engine: str = "solve",
-          runs: int = 20, steps: int = 52, seed: int = 0, out: str | Path,
+def sweep(scenario: Scenario, *, spec: str | Path | None = None, vary: list[str] | None = None,
+          design: str | None = None, samples: int | None = None,
+          replicates: int | None = None, engine: str | None = None, runs: int | None = None,
+          steps: int | None = None, seed: int | None = None, out: str | Path,
           workers: int = 1, scheduler: str | None = None, resume: bool = False,
           progress=None, command: list[str] | None = None):
     """Either engine over the design points of the scenario's uncertain inputs: `vary` as
     PATH=SPEC strings (see sim.experiments.design), or without it the scenario's
-    `uncertainty:` (a Monte Carlo design unless `design` says otherwise). Every run's metrics
-    go to Parquet parts under `out` as they finish; `resume` runs only what is missing. On
-    `workers` local processes, or a Dask `scheduler`: "local" or "tcp://HOST:PORT"."""
+    `uncertainty:` (a Monte Carlo design unless `design` says otherwise); or all of that from
+    a sweep file `spec` (sim.experiments.sweepfile), then given nowhere else. Defaults: one
+    replicate, the solver, 20 runs of 52 steps per point for simulate, seed 0. Every run's
+    metrics go to Parquet parts under `out` as they finish; `resume` runs only what is
+    missing. On `workers` local processes, or a Dask `scheduler`: "local" or
+    "tcp://HOST:PORT"."""
     from sim.experiments import design as designs
+    from sim.experiments import sweepfile
     from sim.experiments.sweep import Spec
     from sim.experiments.sweep import sweep as run
 
-    try:
-        if vary:
-            uncertainties = tuple(designs.parse(v) for v in vary)
-        else:
+    options = {"vary": vary, "design": design, "samples": samples, "replicates": replicates,
+               "engine": engine, "runs": runs, "steps": steps, "seed": seed}
+    if spec is not None:
+        given = [f"--{k}" for k, v in options.items() if v is not None]
+        if given:
+            raise InputError(f"--spec holds the design; {', '.join(given)} also given: write "
+                             "them in the sweep file instead")
+        file, uncertainties = sweepfile.read(spec)
+        options = file.model_dump(exclude={"vary", "note"})
+    else:
+        options = {**sweepfile.SweepFile().model_dump(exclude={"vary", "note"}),
+                   **{k: v for k, v in options.items() if v is not None and k != "vary"}}
+        try:
+            uncertainties = tuple(designs.parse(v) for v in vary or ())
+        except designs.SpecError as e:
+            raise InputError(str(e)) from None
+    explicit = bool(uncertainties)
+    if not explicit:
+        try:
             uncertainties = tuple(designs.from_scenario(p, d)
                                   for p, d in scenario.uncertainty.items())
-    except designs.SpecError as e:
-        raise InputError(str(e)) from None
-    chosen = design or ("grid" if vary and all(u.kind == "values" for u in uncertainties)
-                        else "mc")
-    _integers(("--replicates", replicates, 1), ("--workers", workers, 1), ("--runs", runs, 1),
-              ("--steps", steps, 1), ("--seed", seed, 0))
-    _seed_fits(seed)
-    spec = Spec(uncertainties, chosen, samples, replicates, engine, runs, steps, seed)
-    return run(scenario, spec, Path(out), workers=workers, scheduler=scheduler, resume=resume,
+        except designs.SpecError as e:
+            raise InputError(str(e)) from None
+    chosen = options["design"] or (
+        "grid" if explicit and all(u.kind == "values" for u in uncertainties) else "mc")
+    _integers(("--replicates", options["replicates"], 1), ("--workers", workers, 1),
+              ("--runs", options["runs"], 1), ("--steps", options["steps"], 1),
+              ("--seed", options["seed"], 0))
+    _seed_fits(options["seed"])
+    plan = Spec(uncertainties, chosen, options["samples"], options["replicates"],
+                options["engine"], options["runs"], options["steps"], options["seed"])
+    return run(scenario, plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
                progress=progress, command=command)
 
 

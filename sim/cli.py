@@ -323,6 +323,9 @@ def simulate(
 @app.command()
 def sweep(
     scenario: ScenarioArg,
+    spec: Annotated[Path | None, typer.Option(
+        help="A sweep file holding the design (vary, design, samples, replicates, engine, "
+        "runs, steps, seed): see the reference.")] = None,
     vary: Annotated[list[str] | None, typer.Option(
         help="PATH=SPEC, repeatable: lo:hi:n or a,b,c for a grid; lo:hi or normal(m, sd), "
         "triangular(lo, mode, hi), uniform(lo, hi), beta(a, b), choice(a, b) for sampled "
@@ -333,11 +336,17 @@ def sweep(
     ] = None,
     samples: Annotated[int | None, typer.Option(min=1, help="Points of a sampled design.")
                        ] = None,
-    replicates: Annotated[int, typer.Option(min=1, help="Runs per design point.")] = 1,
-    engine: Annotated[str, typer.Option(help="solve or simulate.")] = "solve",
-    runs: Annotated[int, typer.Option(min=1, help="simulate: runs per design point.")] = 20,
-    steps: Annotated[int, typer.Option(min=1, help="simulate: steps per run.")] = 52,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    replicates: Annotated[int | None, typer.Option(
+        min=1, help="Runs per design point. Default: 1.", show_default=False)] = None,
+    engine: Annotated[str | None, typer.Option(
+        help="solve or simulate. Default: solve.", show_default=False)] = None,
+    runs: Annotated[int | None, typer.Option(
+        min=1, help="simulate: runs per design point. Default: 20.", show_default=False)
+    ] = None,
+    steps: Annotated[int | None, typer.Option(
+        min=1, help="simulate: steps per run. Default: 52.", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(
+        min=0, help="Root seed. Default: 0.", show_default=False)] = None,
     out: Annotated[Path, typer.Option(help="The sweep's folder (manifest.json and Parquet "
                                       "parts).")] = Path("results/sweep"),
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
@@ -357,7 +366,7 @@ def sweep(
     target = _scenario(scenario)
     try:
         with _progress("sweeping", quiet) as progress:
-            result = api.sweep(target, vary=vary, design=design, samples=samples,
+            result = api.sweep(target, spec=spec, vary=vary, design=design, samples=samples,
                                replicates=replicates, engine=engine, runs=runs, steps=steps,
                                seed=seed, out=out, workers=workers, scheduler=scheduler,
                                resume=resume, progress=progress, command=sys.argv)
@@ -396,9 +405,15 @@ def results(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the scenario format."""
-    from sim.scenario.model import json_schema
+def schema(
+    of_sweep: Annotated[bool, typer.Option("--sweep", help="The sweep file's schema instead "
+                                           "(sim sweep --spec).")] = False,
+) -> None:
+    """Print the JSON Schema of the scenario format (or of a sweep file)."""
+    if of_sweep:
+        from sim.experiments.sweepfile import json_schema
+    else:
+        from sim.scenario.model import json_schema
 
     _print_json(json_schema())
 

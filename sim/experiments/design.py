@@ -139,7 +139,8 @@ def spec_of(path: str, spec: str) -> Uncertainty:
                 raise SpecError(f"{path}={spec}: lo:hi:n needs a whole n of at least 2")
             if not lo <= hi:
                 raise SpecError(f"{path}={spec}: the range needs lo <= hi")
-            return Uncertainty(path, "values", tuple(float(x) for x in
+            # 12 significant digits: 0.2:0.4:3 holds 0.3, not linspace's 0.30000000000000004
+            return Uncertainty(path, "values", tuple(float(f"{x:.12g}") for x in
                                                       np.linspace(lo, hi, int(n))))
         raise SpecError(f"{path}={spec}: write lo:hi (a range) or lo:hi:n (a grid)")
     items = [p.strip() for p in spec.split(",")]

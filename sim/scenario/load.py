@@ -134,14 +134,30 @@ def validate(src: Source) -> Scenario:
     return scenario
 
 
+def load_as(path: str | Path, model: type[BaseModel], kind: str) -> tuple[BaseModel, Source]:
+    """Another kind of file (a sweep file): read as YAML and validated against `model`, its
+    problems located and worded as a scenario's are."""
+    text = yamlio.read_text(Path(path))
+    data, lines = yamlio.parse(text, str(path))
+    if not isinstance(data, dict):
+        raise InputError(Problem(Where(str(path), 1), f"a {kind} must be a mapping of keys "
+                                 f"({', '.join(list(model.model_fields)[:3])}, ...)"))
+    src = Source(data, {p: (str(path), ln) for p, ln in lines.items()}, str(path))
+    try:
+        return model.model_validate(data), src
+    except ValidationError as e:
+        raise InputError(_translate(e, src, model)) from None
+
+
 # --- pydantic errors -> located, helpful messages --------------------------------------------
 
 
-def _translate(error: ValidationError, src: Source) -> list[Problem]:
+def _translate(error: ValidationError, src: Source,
+               root: type[BaseModel] = Scenario) -> list[Problem]:
     grouped: dict[tuple, list[dict]] = {}
     models: dict[tuple, type[BaseModel] | None] = {}
     for err in error.errors(include_url=False):
-        path, model = _clean(err["loc"])
+        path, model = _clean(err["loc"], root)
         path = _within_data(path, src.data)
         grouped.setdefault(path, []).append(err)
         models.setdefault(path, model)
@@ -212,11 +228,12 @@ def _within_data(path: tuple, data: Any) -> tuple:
     return path
 
 
-def _clean(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
+def _clean(loc: tuple, root: type[BaseModel] = Scenario
+           ) -> tuple[tuple, type[BaseModel] | None]:
     """Drop pydantic's union tags from `loc`; return the data path and the innermost model
     that owns the last element (for 'did you mean')."""
     path: list = []
-    tp: Any = Scenario
+    tp: Any = root
     owner: type[BaseModel] | None = None
     for part in loc:
         tp = _unwrap(tp)
@@ -239,13 +256,13 @@ def _clean(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
             tp = None
             owner = None
     if path and owner is None:
-        parent = _model_for(tuple(path[:-1]))
+        parent = _model_for(tuple(path[:-1]), root)
         owner = parent
     return tuple(path), owner
 
 
-def _model_for(path: tuple) -> type[BaseModel] | None:
-    tp: Any = Scenario
+def _model_for(path: tuple, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
+    tp: Any = root
     for part in path:
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):

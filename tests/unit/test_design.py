@@ -118,3 +118,8 @@ def test_morris_makes_trajectories_on_four_inner_levels():
         rows = got[3 * t:3 * t + 3]
         for x, y in zip(rows, rows[1:], strict=False):
             assert sum(x[k] != y[k] for k in ("a", "b")) == 1
+
+
+def test_a_grid_holds_the_values_a_reader_expects():
+    assert design.spec_of("x", "0.2:0.4:3").params == (0.2, 0.3, 0.4)
+    assert design.spec_of("x", "0:1:11").params[3] == 0.3

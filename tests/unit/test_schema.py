@@ -13,3 +13,11 @@ def test_every_scenario_carries_the_modeline():
     for path in SCENARIOS.glob("*.yaml"):
         first = path.read_text().splitlines()[0]
         assert first == "# yaml-language-server: $schema=./schema.json", path.name
+
+
+def test_committed_sweep_file_schema_equals_generated():
+    from sim.experiments.sweepfile import json_schema as sweep_schema
+
+    committed = json.loads((SCENARIOS / "sweep.schema.json").read_text())
+    assert committed == sweep_schema(), \
+        "regenerate with: ./run schema --sweep > scenarios/sweep.schema.json"

@@ -1,0 +1,82 @@
+"""A sweep file: a sweep's design in YAML, read by `sim sweep SCENARIO --spec FILE` and
+validated as a scenario is (every problem as file:line: path: what is wrong and what would be
+valid). Its JSON Schema is `sim schema --sweep` (committed as scenarios/sweep.schema.json) and
+docs/reference.md describes it.
+
+    # yaml-language-server: $schema=../../scenarios/sweep.schema.json
+    design: saltelli
+    samples: 64
+    vary:
+      parties.russia.reservation: "0.30:0.60"           # a SPEC, as after --vary
+      ratification.ukraine_referendum.turnout: {uniform: [0.45, 0.65]}  # as in uncertainty:
+      parties.ukraine.red_lines.0.note: [a, b]           # a grid's list
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from sim.errors import InputError, Problem
+from sim.experiments import design
+from sim.scenario.load import load_as
+from sim.scenario.model import Distribution, Strict
+
+DottedPath = Annotated[str, StringConstraints(
+    pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$", max_length=300)]
+Value = str | bool | int | float
+
+
+class SweepFile(Strict):
+    """A sweep's design: what varies and how, the design and its size, the engine. A
+    `vary:` entry is a SPEC as written after `--vary` (`lo:hi:n`, `a,b,c`, `lo:hi`,
+    `normal(0.4, 0.05)`...), a list of values (a grid's), or a distribution as in
+    `uncertainty:`. Without `vary:`, the scenario's own `uncertainty:` is the design."""
+
+    vary: dict[DottedPath, Annotated[Distribution | list[Value] | str, Field(
+        union_mode="left_to_right")]] = Field(
+        default_factory=dict, description="Dotted path -> what it takes (see above).")
+    design: Literal["grid", "lhs", "sobol", "saltelli", "morris", "mc"] | None = Field(
+        None, description="Default: grid when every entry is a list or lo:hi:n, else mc.")
+    samples: int | None = Field(None, ge=1, description="Points of a sampled design.")
+    replicates: int = Field(1, ge=1, description="Runs per design point.")
+    engine: Literal["solve", "simulate"] = Field("solve", description="The engine each run "
+                                                  "calls.")
+    runs: int = Field(20, ge=1, description="simulate: runs per design point.")
+    steps: int = Field(52, ge=1, description="simulate: steps per run.")
+    seed: int = Field(0, ge=0, lt=2**32, description="Root seed.")
+    note: str = Field("", description="What the sweep asks, in words.")
+
+
+def read(path: str | Path) -> tuple[SweepFile, tuple[design.Uncertainty, ...]]:
+    """The file, validated, and its `vary:` entries as Uncertainties (InputError, located,
+    for a SPEC that does not parse)."""
+    spec, src = load_as(path, SweepFile, "sweep file")
+    out, problems = [], []
+    for name, value in spec.vary.items():
+        try:
+            out.append(_uncertainty(name, value))
+        except design.SpecError as e:
+            problems.append(Problem(src.where(("vary", name)), str(e)))
+    if problems:
+        raise InputError(problems)
+    return spec, tuple(out)
+
+
+def _uncertainty(path: str, value: Any) -> design.Uncertainty:
+    if isinstance(value, Distribution):
+        return design.from_scenario(path, value)
+    if isinstance(value, list):
+        if not value:
+            raise design.SpecError(f"{path}: an empty list; give at least one value")
+        return design.Uncertainty(path, "values", tuple(value))
+    return design.spec_of(path, str(value).strip())
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a sweep file (draft 2020-12)."""
+    schema = SweepFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
