@@ -221,16 +221,29 @@ def solve(
 
 
 @contextmanager
-def _progress(what: str, quiet: bool = False):
+def _progress(what: str, quiet: bool = False, unit: str | None = None):
     """A progress bar on stderr when it is a terminal (so stdout stays machine-readable and
-    logs stay clean), unless `quiet`; the callback takes (done, total)."""
+    logs stay clean), unless `quiet`; the callback takes (done, total). With `unit`, it also
+    shows done/total and the rate in that unit per second."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
 
-    with Progress(*Progress.get_default_columns()[:-1], TimeElapsedColumn(),
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f} {unit}/s" if task.speed else f"- {unit}/s")
+
+    extra = [MofNCompleteColumn(), Rate()] if unit else []
+    with Progress(*Progress.get_default_columns()[:-1], *extra, TimeElapsedColumn(),
                   TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(what, total=None)
@@ -365,13 +378,19 @@ def sweep(
 
     target = _scenario(scenario)
     try:
-        with _progress("sweeping", quiet) as progress:
+        with _progress("sweeping", quiet, "runs") as progress:
             result = api.sweep(target, spec=spec, vary=vary, design=design, samples=samples,
                                replicates=replicates, engine=engine, runs=runs, steps=steps,
                                seed=seed, out=out, workers=workers, scheduler=scheduler,
                                resume=resume, progress=progress, command=sys.argv)
     except InputError as e:
         _fail(e)
+    except KeyboardInterrupt:  # what finished is stored: say so, and how to finish
+        from sim.experiments.store import stored
+
+        typer.echo(f"interrupted: {stored(out)} runs stored in {out}; finish with the same "
+                   "command and --resume", err=True)
+        sys.exit(130)
     if as_json:
         _print_json(result.to_dict())
     else:

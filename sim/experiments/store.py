@@ -102,6 +102,12 @@ class Store:
         os.replace(temp, self.folder / MANIFEST)
 
 
+def stored(folder: str | Path) -> int:
+    """How many runs the folder's parts hold (0 for a folder with none)."""
+    return sum(pq.ParquetFile(p).metadata.num_rows
+               for p in Path(folder).glob("part-*.parquet"))
+
+
 def read(folder: str | Path):
     """The sweep's table as a pandas DataFrame, one row per run, sorted by run."""
     import pandas as pd

@@ -79,7 +79,8 @@ def screen(a, written: list | None = None) -> str:
     out.append(table(["outcome", "share", "95% interval", "runs"], _share_rows(shown)))
     if never:
         out += textwrap.wrap(f"never acceptable: {', '.join(never)}", 96,
-                             initial_indent="  ", subsequent_indent="    ")
+                             initial_indent="  ", subsequent_indent="    ",
+                             break_on_hyphens=False)
     headers, rows = _driver_rows(a, SHOWN)
     out += ["", f"What decides {_what(a)} (strongest first)", table(headers, rows)]
     if len(a.inputs) > SHOWN:

@@ -3,6 +3,7 @@ directly, the same table on one or two worker processes, errors recorded, and a 
 half way that --resume completes row for row."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -138,6 +139,29 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path):
     assert f"({80 - partial} this time" in done.stdout
     pd.testing.assert_frame_equal(store.read(cut), store.read(whole))
     assert np.array_equal(store.read(cut)["run"], np.arange(80))
+
+
+def test_an_interrupted_sweep_says_what_it_stored_and_how_to_finish(tmp_path):
+    """Ctrl-C (SIGINT to the process group, workers included): exit 130, one line saying how
+    many runs are stored, and those runs are in the folder."""
+    out = tmp_path / "s"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(TRADE), "--vary",
+         "parties.exporter.reservation=0.1:0.9", "--design", "mc", "--samples", "5000",
+         "--workers", "2", "--quiet", "--out", str(out)],
+        cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        wait_for_parts(proc, out, 2)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert f"interrupted: {len(store.read(out))} runs stored in {out}" in err
+    assert "--resume" in err and "Traceback" not in err
 
 
 def test_sweep_checks_its_arguments(tmp_path):
