@@ -194,6 +194,7 @@ def _rules(c: _Checker) -> None:
 
 def _packages(c: _Checker) -> None:
     """Every package gives every issue a level on its grid, and keeps every rule."""
+    whole = {}
     for pkg_name, pkg in c.s.packages.items():
         base = ("packages", pkg_name, "terms")
         ok = [c.issue_known(issue, (*base, issue)) and c.level(issue, ref, (*base, issue))
@@ -202,15 +203,23 @@ def _packages(c: _Checker) -> None:
         if missing:
             c.add(base, f"no level for issue(s) {', '.join(missing)}; a package gives every "
                         "issue a level")
-        elif all(ok) and not any(p[0] == "rules" for p, _ in c.found):
-            for i in _rules_broken(c.s, pkg.terms):
+        elif all(ok):
+            whole[pkg_name] = pkg.terms
+    if whole and c.s.rules and not any(p[0] == "rules" for p, _ in c.found):
+        for (pkg_name, _), broken in zip(whole.items(), _rules_broken(c.s, list(whole.values())),
+                                         strict=True):
+            for i in broken:
                 note = c.s.rules[i].note
-                c.add(base, f"breaks rule {i}" + (f" ({note})" if note else ""))
+                c.add(("packages", pkg_name, "terms"),
+                      f"breaks rule {i}" + (f" ({note})" if note else ""))
 
 
-def _rules_broken(s: Scenario, terms: dict) -> list[int]:
-    idx = np.array([[level_index(s.issues[k], terms[k]) for k in s.issues]])
-    return [i for i, rule in enumerate(s.rules) if not rule_test(rule, s.issues)[1](idx)[0]]
+def _rules_broken(s: Scenario, packages: list[dict]) -> list[list[int]]:
+    """For each package's terms, the rules it breaks (each rule parsed once for all)."""
+    idx = np.array([[level_index(s.issues[k], terms[k]) for k in s.issues]
+                    for terms in packages])
+    kept = np.stack([rule_test(rule, s.issues)[1](idx) for rule in s.rules], axis=-1)
+    return [[i for i in range(len(s.rules)) if not row[i]] for row in kept]
 
 
 def _uncertainty(c: _Checker) -> None:
