@@ -66,7 +66,8 @@ class Evaluation:
     provenance: Provenance
     # The least that would make it acceptable, confirmed by evaluating the deal again with
     # every change made; () when it is acceptable, None when it breaks a rule (no concession
-    # changes what is possible).
+    # changes what is possible) or when it was not worked out (evaluate(explain=False): a
+    # sweep's runs, which keep only the metrics, never shown).
     to_accept: tuple[Change, ...] | None = ()
 
     def to_dict(self) -> dict:
@@ -89,8 +90,10 @@ class Evaluation:
 
 
 def evaluate(problem: Problem, terms: dict[str, Any] | np.ndarray,
-             package: str | None = None) -> Evaluation:
-    """Score one deal, given as {issue: level} or as level indices."""
+             package: str | None = None, explain: bool = True) -> Evaluation:
+    """Score one deal, given as {issue: level} or as level indices; without `explain`, what
+    it would take to make an unacceptable deal acceptable is not worked out (`to_accept`
+    None)."""
     idx = terms if isinstance(terms, np.ndarray) else problem.deal_index(terms)
     row = idx[None, :]
     u = problem.utility(row)[0]
@@ -133,7 +136,8 @@ def evaluate(problem: Problem, terms: dict[str, Any] | np.ndarray,
         bodies=bodies, rules_broken=broken, p_ratified=float(np.prod(p)),  # binding bodies
         min_ratification_probability=need, acceptable=acceptable, reasons=tuple(reasons),
         provenance=Provenance(problem.scenario_hash),
-        to_accept=() if acceptable else what_it_takes(problem, idx, reasons))
+        to_accept=() if acceptable else (what_it_takes(problem, idx, reasons) if explain
+                                         else None))
 
 
 def what_it_takes(problem: Problem, idx: np.ndarray, reasons: list[Reason]

@@ -37,8 +37,9 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
     """The static analysis of a compiled problem. `budget` (seconds) bounds the counts that
     can run long: past it, the count of acceptable deals is estimated from a sample drawn
     with `rng` (default: seeds.generator(0)), and what keeps parties apart stops trying.
-    Without `diagnose`, an empty ZOPA is not explained (`gap` is None: a sweep's row, the
-    metrics, does not hold the diagnosis, and it costs a solve per relaxation)."""
+    Without `diagnose`, an empty ZOPA is not explained (`gap` is None) nor what a package
+    would take (its `to_accept` is None): a sweep's row, the metrics, holds neither, and the
+    first costs a solve per relaxation."""
     deadline = None if budget is None else time.monotonic() + budget
     rng = rng if rng is not None else seeds.generator(0)
     try:
@@ -73,7 +74,8 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
                                front.utility, front.expected, front.p_ratified),
         provenance=Provenance(problem.scenario_hash),
         solutions=solutions,
-        packages={n: standing(problem, front, n, i) for n, i in problem.packages.items()},
+        packages={n: standing(problem, front, n, i, diagnose)
+                  for n, i in problem.packages.items()},
         noncooperative=predict(problem, front, deadline),
         gap=None if len(front.idx) or not diagnose else apart(problem, deadline, rng),
     )
@@ -93,9 +95,11 @@ def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
     return {k: sol.pick(score[k], front.expected) for k in names}
 
 
-def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray) -> PackageStanding:
-    """A package's evaluation, and how much the frontier could give every party on top."""
-    ev = evaluate(problem, idx, package=name)
+def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray,
+             explain: bool = True) -> PackageStanding:
+    """A package's evaluation, and how much the frontier could give every party on top
+    (`explain`: see evaluate)."""
+    ev = evaluate(problem, idx, package=name, explain=explain)
     eu = np.array([p.expected_utility for p in ev.parties])
     deal = Deal(problem.terms(idx), {p.party: p.utility for p in ev.parties},
                 {p.party: p.expected_utility for p in ev.parties}, ev.p_ratified)
