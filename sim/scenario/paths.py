@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from sim.errors import excerpt, listing
@@ -54,18 +53,45 @@ def cannot_vary(data: dict, path: str) -> str | None:
 
 
 def set_values(data: dict, values: dict[str, Any]) -> dict:
-    """A deep copy of `data` with each dotted path set; every path must already resolve."""
-    out = copy.deepcopy(data)
+    """`data` with each dotted path set, leaving `data` as it was: the mappings and lists
+    along the paths are copied, everything else is shared (a scenario is read, never
+    changed, once it is data: a deep copy per design point would cost more than checking
+    it). Every path must already resolve."""
+    out = dict(data)
     for path, value in values.items():
         *head, last = split(path)
-        parent = get(out, ".".join(map(str, head))) if head else out
-        if isinstance(parent, dict):
-            key = last if last in parent else str(last)
-            if key not in parent:
+        node, done = out, []
+        for part in head:  # copy each container on the way down, once
+            key = _key(node, part, done)
+            child = node[key]
+            if not isinstance(child, dict | list):
                 raise KeyError(f"'{last}' not found under {'.'.join(map(str, head))}")
-            parent[key] = value
-        elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
-            parent[last] = value
-        else:
-            raise KeyError(f"'{last}' not found under {'.'.join(map(str, head))}")
+            if id(child) == id(_at(data, done + [key])):
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[key] = child
+            node, done = child, done + [key]
+        node[_key(node, last, done)] = value
     return out
+
+
+def _key(node: Any, part: str | int, done: list) -> str | int:
+    """The key or index `part` names in `node` (KeyError saying where if none)."""
+    if isinstance(node, dict):
+        if part in node:
+            return part
+        if str(part) in node:
+            return str(part)
+    elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return part
+    raise KeyError(f"'{part}' not found under {'.'.join(map(str, done)) or 'the top level'}")
+
+
+def _at(data: Any, keys: list) -> Any:
+    """The node of the original data at these keys (None where it has none)."""
+    node = data
+    for k in keys:
+        try:
+            node = node[k]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node

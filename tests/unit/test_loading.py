@@ -74,6 +74,14 @@ def test_dotted_paths_get_and_set():
     changed = paths.set_values(data, {"parties.a.weights.x": 2})
     assert changed["parties"]["a"]["weights"]["x"] == 2
     assert data["parties"]["a"]["weights"]["x"] == 1  # the original is untouched
+    both = paths.set_values(data, {"rules.0.n": 5, "parties.a.weights.x": 3,
+                                   "parties.a.reservation": 0.5})
+    assert both["rules"] == [{"n": 5}] and data["rules"] == [{"n": 1}]
+    assert both["parties"]["a"] == {"reservation": 0.5, "weights": {"x": 3}}
+    assert data == {"parties": {"a": {"reservation": 0.3, "weights": {"x": 1}}},
+                    "rules": [{"n": 1}]}
+    with pytest.raises(KeyError, match="'y' not found"):
+        paths.set_values(data, {"parties.a.weights.y": 1})
     with pytest.raises(KeyError, match="'b' not found under parties; valid: a"):
         paths.get(data, "parties.b.reservation")
 
