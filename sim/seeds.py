@@ -28,3 +28,11 @@ def design(root: int) -> np.random.Generator:
     """The generator a sampled design draws its points from: a stream of its own (a spawn key
     sets it apart from every run's), so the points do not move any run's draws."""
     return np.random.default_rng(np.random.SeedSequence(sequence(root).entropy, spawn_key=(0,)))
+
+
+def analysis(root: int) -> int:
+    """The seed of a sweep's analysis (SALib's bootstrap of the indices' intervals): a stream
+    of its own (spawn key 1), as a nonzero integer, since SALib's Sobol analysis leaves its
+    resampling unseeded for a seed of 0."""
+    state = np.random.SeedSequence(sequence(root).entropy, spawn_key=(1,)).generate_state(1)
+    return int(state[0]) or 1

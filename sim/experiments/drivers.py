@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import seeds
 from sim.errors import InputError
 from sim.experiments import design, prim
 from sim.experiments.store import IGNORE, MANIFEST
@@ -298,7 +299,7 @@ def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
             warnings.simplefilter("ignore", RuntimeWarning)
             if which == "saltelli":
                 r = sobol.analyze(problem, y, calc_second_order=False,
-                                  num_resamples=RESAMPLES, seed=spec["seed"])
+                                  num_resamples=RESAMPLES, seed=seeds.analysis(spec["seed"]))
                 for j, u in enumerate(uncertainties):
                     out[(o.name, u.path)] = {
                         "s1": _num(r["S1"][j]), "s1_conf": _num(r["S1_conf"][j]),
@@ -306,7 +307,8 @@ def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
             else:
                 x = design.sample(list(uncertainties), "morris", spec["samples"], spec["seed"])
                 r = morris.analyze(problem, x, y, num_resamples=RESAMPLES,
-                                   num_levels=design.MORRIS_LEVELS, seed=spec["seed"])
+                                   num_levels=design.MORRIS_LEVELS,
+                                   seed=seeds.analysis(spec["seed"]))
                 for j, u in enumerate(uncertainties):
                     out[(o.name, u.path)] = {
                         "mu_star": _num(r["mu_star"][j]),

@@ -101,6 +101,7 @@ def test_sobol_indices_put_the_total_effect_on_the_input_that_decides(tmp_path):
     assert by[DECIDES].st > 0.8 and by[DECIDES].st_conf is not None
     assert abs(by[IGNORED].st) < 0.05 and abs(by[IGNORED].s1) < 0.05
     assert "S1" in results(folder).stdout
+    assert sim.drivers(folder).drivers == a.drivers  # the bootstrap is seeded, seed 0 too
 
 
 def test_morris_mu_star_is_zero_for_an_input_the_outcome_ignores(tmp_path):
@@ -141,3 +142,18 @@ def test_a_partial_sweep_is_analysed_and_says_what_it_lacks(tmp_path):
     assert any("not stored yet" in n for n in a.notes)
     assert all(d.st is None for d in a.drivers)  # the indices need every point
     assert a.ranked("zopa")[0].spearman is not None
+
+
+def test_the_tutorials_sweep_file_gives_the_output_it_shows(tmp_path):
+    """docs/tutorial.md section 11 prints `sim results` of its example sweep file: the same
+    command gives the same screen (the line naming the files written aside)."""
+    from tests.conftest import ROOT
+
+    spec = ROOT / "docs" / "examples" / "sweeps" / "trade-bars.yaml"
+    r = CliRunner().invoke(app, ["sweep", str(TRADE), "--spec", str(spec), "--quiet",
+                                 "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.stderr
+    shown = (ROOT / "docs" / "tutorial.md").read_text().split(
+        "./run results results/trade-bars\n```\n\n```\n", 1)[1].split("\n```", 1)[0]
+    screen = results(str(tmp_path / "s")).stdout.split("\n\nWritten:")[0]
+    assert screen.rstrip() == shown.rstrip()
