@@ -33,6 +33,7 @@ from sim.scenario.model import Scenario
 ENGINES = ("solve", "simulate")
 RUN_BUDGET = None  # counts are exact in a sweep: an estimate's sample would depend on speed
 FIRST_TRIES = 10  # runs tried, in order, for one that shows the columns
+CHECK_CHUNK = 250  # design points validated per task
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,17 @@ class SweepResult:
                 "ran": self.ran, "errors": self.errors}
 
 
-def plan(scenario: Scenario, spec: Spec) -> list[dict[str, Any]]:
+def plan(scenario: Scenario, spec: Spec, pool=None) -> list[dict[str, Any]]:
     """The design points, each validated as a scenario file is (InputError listing the
-    invalid ones with their values)."""
+    invalid ones with their values), on `pool` when there are many."""
+    points = design_points(scenario, spec)
+    check_points(scenario.model_dump(mode="json", exclude={"extends"}), points, pool)
+    return points
+
+
+def design_points(scenario: Scenario, spec: Spec) -> list[dict[str, Any]]:
+    """The design points, once the engine, the paths and the design are known to be sound
+    (InputError saying why not); the points themselves are not validated yet."""
     if spec.engine not in ENGINES:
         raise InputError(f"--engine: unknown engine '{spec.engine}'; valid: "
                          f"{', '.join(ENGINES)}")
@@ -81,22 +90,38 @@ def plan(scenario: Scenario, spec: Spec) -> list[dict[str, Any]]:
     if bad:
         raise InputError(bad)
     try:
-        points = design.points(list(spec.uncertainties), spec.design, spec.samples, spec.seed)
+        return design.points(list(spec.uncertainties), spec.design, spec.samples, spec.seed)
     except design.SpecError as e:
         raise InputError(str(e)) from None
-    invalid = []
-    for i, values in enumerate(points):
-        try:
-            from_dict(paths.set_values(data, values), file=f"<design point {i}>")
-        except InputError as e:
-            shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
-            invalid.append(f"design point {i} ({shown}): {str(e).splitlines()[0]}")
+
+
+def check_points(data: dict, points: list[dict], pool=None) -> None:
+    """InputError listing the invalid design points with their values, before any run. On
+    `pool`, in chunks of CHECK_CHUNK points: validating thousands takes seconds."""
+    chunks = [list(enumerate(points))[i:i + CHECK_CHUNK]
+              for i in range(0, len(points), CHECK_CHUNK)]
+    if pool is None or len(chunks) < 2:
+        invalid = [m for chunk in chunks for m in invalid_points(data, chunk)]
+    else:
+        invalid = [m for f in [pool.submit(invalid_points, data, c) for c in chunks]
+                   for m in f.result()]
     if invalid:
         more = f" ... and {len(invalid) - 10} more" if len(invalid) > 10 else ""
         raise InputError([*invalid[:10], *([more.strip()] if more else []),
                           f"{len(invalid)} of {len(points)} design points are invalid; no "
                           "run was started"])
-    return points
+
+
+def invalid_points(data: dict, chunk: list[tuple[int, dict]]) -> list[str]:
+    """Why each invalid point of a chunk is invalid, with its values."""
+    out = []
+    for i, values in chunk:
+        try:
+            from_dict(paths.set_values(data, values), file=f"<design point {i}>")
+        except InputError as e:
+            shown = ", ".join(f"{k}={v!r}" for k, v in values.items())
+            out.append(f"design point {i} ({shown}): {str(e).splitlines()[0]}")
+    return out
 
 
 # --- one run ------------------------------------------------------------------------------
@@ -153,11 +178,12 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
           command: list[str] | None = None) -> SweepResult:
     """Run the sweep into `out` (resuming what is missing with `resume`), in this process,
     on `workers` local processes, or on a Dask `scheduler` ("local" or tcp://HOST:PORT)."""
-    points = plan(scenario, spec)
+    points = design_points(scenario, spec)
     data = scenario.model_dump(mode="json", exclude={"extends"})
     runs = [(p * spec.replicates + r, values) for p, values in enumerate(points)
             for r in range(spec.replicates)]
     with executor(workers if len(runs) > 1 else 1, scheduler) as pool:  # reachable first
+        check_points(data, points, pool)
         first = _first_rows(scenario, data, spec, runs)
         manifest = _manifest(scenario, data, spec, points, first, command)
         store = Store.open(out, manifest, resume)

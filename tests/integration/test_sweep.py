@@ -65,6 +65,17 @@ def test_an_invalid_design_point_is_reported_before_any_run(tmp_path):
     assert not list((tmp_path / "s").glob("*.parquet"))
 
 
+def test_invalid_points_among_many_are_found_on_the_workers_before_any_run(tmp_path):
+    """Over CHECK_CHUNK points the validation runs on the pool; the report is the same."""
+    values = ",".join(["0.5"] * 299 + ["-1"] + ["0.4"] * 300)  # point 299 is invalid
+    r = sweep("--vary", f"parties.exporter.weights.tariff={values}", "--workers", "2",
+              "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2, r.stdout
+    assert "design point 299 (parties.exporter.weights.tariff=-1)" in r.stderr
+    assert "1 of 600 design points are invalid; no run was started" in r.stderr
+    assert not list((tmp_path / "s").glob("*.parquet"))
+
+
 def test_bad_specs_and_paths_say_why(tmp_path):
     r = sweep("--vary", "issues.tariff.step=1:2:2", "--out", str(tmp_path / "a"))
     assert r.exit_code == 2 and "the same at every design point" in r.stderr
