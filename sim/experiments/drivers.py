@@ -104,7 +104,7 @@ class Analysis:
     shares: tuple[ShareRow, ...]
     drivers: tuple[Driver, ...]
     boxes: tuple[prim.Box, ...]
-    notes: tuple[str, ...]
+    notes: tuple[tuple[str | None, str], ...]  # (the outcome it is about, or None; text)
     frame: Any = field(repr=False, compare=False)  # one row per design point
 
     def ranked(self, outcome: str | None = None) -> list[Driver]:
@@ -128,7 +128,12 @@ class Analysis:
                 "outcomes": [o.__dict__ for o in self.outcomes], "key": self.key,
                 "shares": [s.to_dict() for s in self.shares],
                 "drivers": [d.to_dict() for d in self.drivers],
-                "boxes": [b.to_dict() for b in self.boxes], "notes": list(self.notes)}
+                "boxes": [b.to_dict() for b in self.boxes],
+                "notes": [{"outcome": o, "text": t} for o, t in self.notes]}
+
+    def notes_for(self, outcome: str | None) -> list[str]:
+        """The notes about the sweep as a whole and about this outcome."""
+        return [t for o, t in self.notes if o is None or o == outcome]
 
 
 def read_manifest(folder: Path) -> dict:
@@ -167,11 +172,12 @@ def analyse(folder: str | Path, outcome: str | None = None) -> Analysis:
     ok = frame[frame["error"].isna()]
     notes = []
     if len(ok) < len(frame):
-        notes.append(f"{len(frame) - len(ok)} of {len(frame)} runs raised; they are left out")
+        notes.append((None, f"{len(frame) - len(ok)} of {len(frame)} runs raised; they are "
+                            "left out"))
     missing = manifest["points"] * spec["replicates"] - len(frame)
     if missing > 0:
-        notes.append(f"{missing} runs are not stored yet (resume the sweep): the indices "
-                     "that need every design point are not computed")
+        notes.append((None, f"{missing} runs are not stored yet (resume the sweep): the "
+                            "indices that need every design point are not computed"))
     points = _per_point(ok, uncertainties, outcomes, engine)
     key = outcome or KEY[engine]
     explained = [o.name for o in outcomes if o.kind in ("bool", "share")]
@@ -186,9 +192,11 @@ def analyse(folder: str | Path, outcome: str | None = None) -> Analysis:
     if finite.any():
         boxes = tuple(prim.discover({k: v[finite] for k, v in x.items()}, y[finite]))
         if not boxes:
-            notes.append(f"no design point has {_label(outcomes, key)}: no region to find")
+            notes.append((key, f"no design point has {_label(outcomes, key)}: no region to "
+                               "find"))
         elif (y[finite] == y[finite][0]).all():
-            notes.append(f"every design point has {_label(outcomes, key)}: no region to find")
+            notes.append((key, f"every design point has {_label(outcomes, key)}: no region "
+                               "to find"))
             boxes = ()
     return Analysis(str(folder), manifest["scenario"].get("name", ""), engine,
                     spec["design"], manifest["points"], len(frame), len(frame) - len(ok),
@@ -205,15 +213,16 @@ def _outcomes(manifest: dict, columns: list[str]) -> tuple[Outcome, ...]:
         return (Outcome("agreed", "the talks agree (share of runs)", "share"),
                 Outcome("ratified", "the deal is ratified (share of runs)", "share"),
                 Outcome("median_steps_to_agreement", "median steps to agreement", "number"))
-    issues = manifest["scenario"]["issues"]
+    kinds = dict(manifest["schema"])  # a term's column: float (numeric), bool or str
     out = [Outcome("zopa", "a ZOPA exists", "bool"),
            Outcome("acceptable", "acceptable deals", "number"),
            Outcome("deal_ratified", "P(ratified) of the Nash deal (0 without a ZOPA)",
                    "share")]
-    for name, issue in issues.items():
-        if f"nash.{name}" in columns and issue.get("kind") in ("numeric", "boolean"):
+    for name in manifest["scenario"]["issues"]:
+        kind = kinds.get(f"nash.{name}")
+        if kind in ("float", "bool"):
             out.append(Outcome(f"nash.{name}", f"the Nash deal's {name}",
-                               "bool" if issue["kind"] == "boolean" else "number"))
+                               "bool" if kind == "bool" else "number"))
     return tuple(out)
 
 
@@ -253,7 +262,7 @@ def encoded(values, u: design.Uncertainty) -> np.ndarray:
 
 
 def _drivers(points, uncertainties, outcomes, spec: dict, planned: int,
-             notes: list[str]) -> list[Driver]:
+             notes: list) -> list[Driver]:
     from scipy import stats
 
     x = {u.path: encoded(points[f"in.{u.path}"], u) for u in uncertainties}
@@ -273,14 +282,14 @@ def _drivers(points, uncertainties, outcomes, spec: dict, planned: int,
 
 
 def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
-             notes: list[str]) -> dict:
+             notes: list) -> dict:
     """SALib's Sobol or Morris indices, for the designs that support them."""
     which = spec["design"]
     if which not in ("saltelli", "morris"):
         return {}
     if not complete:
-        notes.append(f"{which} indices need a result at every design point; some are "
-                     "missing or raised")
+        notes.append((None, f"{which} indices need a result at every design point; some "
+                            "are missing or raised"))
         return {}
     from SALib.analyze import morris, sobol
 
@@ -289,11 +298,11 @@ def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
     for o in outcomes:
         y = points[o.name].to_numpy(dtype=float)
         if not np.isfinite(y).all():
-            notes.append(f"{which} indices of '{o.name}': undefined at some points "
-                         "(no Nash deal without a ZOPA)")
+            notes.append((o.name, f"{which} indices of '{o.name}': undefined at some points "
+                                  "(no Nash deal without a ZOPA)"))
             continue
         if np.ptp(y) == 0:
-            notes.append(f"{which} indices of '{o.name}': it does not vary")
+            notes.append((o.name, f"{which} indices of '{o.name}': it does not vary"))
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -86,7 +86,7 @@ def screen(a, written: list | None = None) -> str:
     if len(a.inputs) > SHOWN:
         out.append(f"  ... and {len(a.inputs) - SHOWN} more in summary.md")
     out += ["", *_boxes(a)]
-    out += [f"  note: {n}" for n in a.notes]
+    out += [f"  note: {n}" for n in a.notes_for(a.key)]
     if written:
         out += ["", "Written: " + ", ".join(str(p) for p in written)]
     return "\n".join(out)
@@ -120,7 +120,7 @@ def markdown(a, figures: list) -> str:
                              and d.input == n) for n in names)] for o in a.outcomes]
     out += [_md_table(["outcome", *names], rows), ""]
     if a.notes:
-        out += ["## Notes", "", *(f"- {n}" for n in a.notes), ""]
+        out += ["## Notes", "", *(f"- {t}" for _, t in a.notes), ""]
     if figures:
         out += ["## Figures", "", *(f"![{p.stem}]({p.name})" for p in figures), ""]
     return "\n".join(out)

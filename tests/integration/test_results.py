@@ -58,6 +58,8 @@ def test_shares_are_the_stored_rows_with_their_wilson_intervals(lhs):
     zopa = next(s for s in a.shares if s.name == "zopa")
     assert zopa.share.count == int(table["zopa"].sum()) and zopa.share.of == 120
     assert zopa.share.interval == wilson(zopa.share.count, 120)
+    assert {"zopa", "acceptable", "deal_ratified", "nash.tariff", "nash.dispute_panel"} <= {
+        o.name for o in a.outcomes}  # a numeric and a true/false term of the Nash deal
     package = next(s for s in a.shares if s.name.startswith("package."))
     column = package.name
     assert package.share.count == int(table[column].sum())
@@ -139,7 +141,7 @@ def test_a_partial_sweep_is_analysed_and_says_what_it_lacks(tmp_path):
     parts = sorted(store.Path(folder).glob("part-*.parquet"))
     parts[-1].unlink()  # as if killed before the last part
     a = sim.drivers(folder)
-    assert any("not stored yet" in n for n in a.notes)
+    assert any("not stored yet" in n for n in a.notes_for(None))
     assert all(d.st is None for d in a.drivers)  # the indices need every point
     assert a.ranked("zopa")[0].spearman is not None
 
