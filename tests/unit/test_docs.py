@@ -33,3 +33,12 @@ def test_reference_covers_every_section_of_the_schema():
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_tutorial_examples_load(path):
     sim.load(path)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "docs" / "examples" / "sweeps").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_example_sweep_files_load(path):
+    from sim.experiments import sweepfile
+
+    spec, uncertainties = sweepfile.read(path)
+    assert uncertainties and spec.note
