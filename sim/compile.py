@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import OrderedDict
 from dataclasses import replace
@@ -78,10 +79,7 @@ class Compiler:
             units=tuple(s.issues[k].unit for k in names), levels=levels,
             specs=tuple(s.issues[k] for k in names), parties=tuple(parties),
             weights=weights, values=values, curves=curves,
-            reservation=np.array([x.reservation if x.reservation != "derived" else 0.0
-                                  for x in s.parties.values()], dtype=float),
-            power=np.array([x.power for x in s.parties.values()]),
-            patience=np.array([x.patience for x in s.parties.values()]),
+            **_party_numbers(s),
             veto=veto, interactions=_interactions(s, sizes), rules=_rules(s, sizes),
             red_lines=tuple(r for r in red_lines if veto[r.party]),
             bodies=tuple(b for b in bodies if b.party is None or veto[b.party]),
@@ -90,10 +88,7 @@ class Compiler:
             advisory_red_lines=tuple(r for r in red_lines if not veto[r.party]),
             advisory_bodies=tuple(b for b in bodies if b.party is not None and not veto[b.party]),
             outlook=outlook, outlook_issues=outlook_issues, cost=cost, derived=derived,
-            dynamics=_dynamics(s, levels),
-            scenario_hash=scenario_hash(s.model_dump(
-                mode="json", exclude={"extends"} | ({"dynamics"} if s.dynamics is None
-                                                    else set()))),
+            dynamics=_dynamics(s, levels), scenario_hash=_hash(s),
         )
         problem.reservation[:] = problem.reservation_at()
         for name, pkg in s.packages.items():
@@ -102,6 +97,20 @@ class Compiler:
             problem = replace(problem, notes=(((), f"no feasible deal found within "
                                                    f"{FEASIBLE_CHECK:g} s: the rules and red "
                                                    "lines may exclude every deal"),))
+        return problem
+
+    def update(self, base: Problem, s: Scenario) -> Problem:
+        """The Problem of `s`, a checked scenario that differs from the one `base` was
+        compiled from only at UPDATABLE paths: the utilities, the reservations, powers,
+        patience and the no-deal outlook and costs are made again; the deal space, rules,
+        red lines, bodies and packages are base's (a sweep point moving a reservation
+        compiles nothing else). The same Problem as `compile(s)` (a test)."""
+        weights, values, curves = _utilities(s, base.levels)
+        outlook, outlook_issues, cost, derived = _no_deal(s, base.levels)
+        problem = replace(base, weights=weights, values=values, curves=curves,
+                          **_party_numbers(s), outlook=outlook, outlook_issues=outlook_issues,
+                          cost=cost, derived=derived, scenario_hash=_hash(s))
+        problem.reservation[:] = problem.reservation_at()
         return problem
 
     def _bodies(self, s: Scenario, sizes: tuple[int, ...]) -> list[Body]:
@@ -158,6 +167,32 @@ class Compiler:
             p_pass = Factor.of_vote(model.issues, sizes, model.p_pass)
         made = Body("", body.kind, None, applies, yes, p_pass, model)
         return made, allows_table(made, sizes, bar)
+
+
+UPDATABLE = re.compile(r"parties\.[^.]+\.(reservation|power|patience|weights\.[^.]+"
+                       r"|values\.[^.]+(\..+)?)|no_deal\.(cost|outlook)\.[^.]+")
+"""Dotted paths `Compiler.update` moves without compiling the scenario again: what the
+Problem holds as utilities, per-party numbers and the no-deal outlook and costs."""
+
+
+def updatable(path: str) -> bool:
+    return UPDATABLE.fullmatch(path) is not None
+
+
+def _party_numbers(s: Scenario) -> dict[str, np.ndarray]:
+    """Reservations (0 where derived: Problem.reservation_at fills them), powers, patience."""
+    parties = s.parties.values()
+    return {"reservation": np.array([x.reservation if x.reservation != "derived" else 0.0
+                                     for x in parties], dtype=float),
+            "power": np.array([x.power for x in parties]),
+            "patience": np.array([x.patience for x in parties])}
+
+
+def _hash(s: Scenario) -> str:
+    """The scenario's hash, without a `dynamics:` section it does not have (an older file's
+    hash does not move)."""
+    return scenario_hash(s.model_dump(
+        mode="json", exclude={"extends"} | ({"dynamics"} if s.dynamics is None else set())))
 
 
 def compile_problem(s: Scenario) -> Problem:

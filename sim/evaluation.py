@@ -95,49 +95,67 @@ def evaluate(problem: Problem, terms: dict[str, Any] | np.ndarray,
     it would take to make an unacceptable deal acceptable is not worked out (`to_accept`
     None)."""
     idx = terms if isinstance(terms, np.ndarray) else problem.deal_index(terms)
-    row = idx[None, :]
-    u = problem.utility(row)[0]
-    eu = problem.expected_utility(row, u[None, :])[0]
-    p = problem.ratification(row)[1][0]
+    return evaluate_all(problem, idx[None, :], [package], explain)[0]
 
+
+def evaluate_all(problem: Problem, idx: np.ndarray, packages: list[str | None],
+                 explain: bool = True) -> list[Evaluation]:
+    """Score deals (N, K), each with its package name (or None), every table read once for
+    all of them: the evaluation of one deal, N times."""
+    u = problem.utility(idx)
+    applies, p_pass = problem.ratification(idx)
+    p = p_pass.prod(axis=-1)
+    eu = problem.expected_utility(idx, u, p)
+    acceptable = problem.acceptable(idx, u)
     red_lines = [*problem.red_lines, *problem.advisory_red_lines]
-    parties = []
-    for i, name in enumerate(problem.parties):
-        notes = [r.note or "red line" for r in red_lines if r.party == i and r.hit.at(row)[0]]
-        parties.append(PartyScore(
-            name, float(u[i]), float(problem.reservation[i]), float(eu[i]),
-            bool(problem.veto[i]), bool(at_least(u[i], problem.reservation[i])), notes))
-
-    bodies = []
-    for b in (*problem.bodies, *problem.advisory_bodies):
-        votes = bool(b.applies.at(row)[0])
-        bodies.append(BodyScore(
-            b.name, b.kind, problem.parties[b.party] if b.party is not None else None, votes,
-            float(b.yes_share.at(row)[0]) if votes else None,
-            float(b.p_pass.at(row)[0]) if votes else 1.0,
-            binds=b.party is None or bool(problem.veto[b.party])))
-    broken = problem.rules_broken(idx)
-    reasons: list[Reason] = [
-        RuleBroken(i, problem.rule_notes[i] if problem.rule_notes else "") for i in broken]
-    for s in parties:
-        if s.veto and not s.above_reservation:
-            reasons.append(BelowReservation(s.party, s.utility, s.reservation))
-        if s.veto:
-            reasons += [RedLineHit(s.party, note) for note in s.red_lines]
+    hits = [r.hit.at(idx) for r in red_lines]
+    everyone = (*problem.bodies, *problem.advisory_bodies)
+    votes = [b.applies.at(idx) for b in everyone]
+    yes = [b.yes_share.at(idx) for b in everyone]
+    passes = [b.p_pass.at(idx) for b in everyone]
+    rules = [rule.at(idx) for rule in problem.rules]
     need = problem.min_ratification_probability
-    for b in bodies:
-        if b.binds and b.applies and not problem.passes(np.array(b.p_pass)):
-            reasons.append(NotRatified(b.body, b.p_pass, need))
-    acceptable = bool(problem.acceptable(row)[0])
-    assert acceptable == (not reasons), "acceptability and its reasons must agree"
-    return Evaluation(
-        scenario=problem.name, package=package, terms=problem.terms(idx),
-        units=dict(zip(problem.issues, problem.units, strict=True)), parties=parties,
-        bodies=bodies, rules_broken=broken, p_ratified=float(np.prod(p)),  # binding bodies
-        min_ratification_probability=need, acceptable=acceptable, reasons=tuple(reasons),
-        provenance=Provenance(problem.scenario_hash),
-        to_accept=() if acceptable else (what_it_takes(problem, idx, reasons) if explain
-                                         else None))
+    units = dict(zip(problem.issues, problem.units, strict=True))
+    out = []
+    for n, package in enumerate(packages):
+        parties = []
+        for i, name in enumerate(problem.parties):
+            notes = [r.note or "red line" for r, hit in zip(red_lines, hits, strict=True)
+                     if r.party == i and hit[n]]
+            parties.append(PartyScore(
+                name, float(u[n, i]), float(problem.reservation[i]), float(eu[n, i]),
+                bool(problem.veto[i]), bool(at_least(u[n, i], problem.reservation[i])),
+                notes))
+        bodies = []
+        for k, b in enumerate(everyone):
+            vote = bool(votes[k][n])
+            bodies.append(BodyScore(
+                b.name, b.kind, problem.parties[b.party] if b.party is not None else None,
+                vote, float(yes[k][n]) if vote else None,
+                float(passes[k][n]) if vote else 1.0,
+                binds=b.party is None or bool(problem.veto[b.party])))
+        broken = [i for i, kept in enumerate(rules) if not kept[n]]
+        reasons: list[Reason] = [
+            RuleBroken(i, problem.rule_notes[i] if problem.rule_notes else "") for i in broken]
+        for sc in parties:
+            if sc.veto and not sc.above_reservation:
+                reasons.append(BelowReservation(sc.party, sc.utility, sc.reservation))
+            if sc.veto:
+                reasons += [RedLineHit(sc.party, note) for note in sc.red_lines]
+        for b in bodies:
+            if b.binds and b.applies and not problem.passes(np.array(b.p_pass)):
+                reasons.append(NotRatified(b.body, b.p_pass, need))
+        ok = bool(acceptable[n])
+        assert ok == (not reasons), "acceptability and its reasons must agree"
+        out.append(Evaluation(
+            scenario=problem.name, package=package, terms=problem.terms(idx[n]), units=units,
+            parties=parties, bodies=bodies, rules_broken=broken,
+            p_ratified=float(p[n]),  # binding bodies
+            min_ratification_probability=need, acceptable=ok, reasons=tuple(reasons),
+            provenance=Provenance(problem.scenario_hash),
+            to_accept=() if ok else (what_it_takes(problem, idx[n], reasons) if explain
+                                     else None)))
+    return out
 
 
 def what_it_takes(problem: Problem, idx: np.ndarray, reasons: list[Reason]

@@ -452,10 +452,12 @@ class Problem:
         u = self.utility(idx) if utility is None else utility
         return self.reaches(u) & self.feasible(idx) & self.ratifiable(idx)
 
-    def expected_utility(self, idx: np.ndarray, utility: np.ndarray | None = None) -> np.ndarray:
-        """P(ratified) U(deal) + (1 - P(ratified)) reservation, shape (N, P)."""
+    def expected_utility(self, idx: np.ndarray, utility: np.ndarray | None = None,
+                         p_ratified: np.ndarray | None = None) -> np.ndarray:
+        """P(ratified) U(deal) + (1 - P(ratified)) reservation, shape (N, P) (`utility` and
+        `p_ratified`, when the caller has them, are not computed again)."""
         u = self.utility(idx) if utility is None else utility
-        p = self.p_ratified(idx)[..., None]
+        p = (self.p_ratified(idx) if p_ratified is None else p_ratified)[..., None]
         return p * u + (1 - p) * self.reservation
 
     # --- transformations (for tests and dynamic engines) ------------------------------------

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from sim import seeds
-from sim.compile import Compiler
+from sim.compile import Compiler, updatable
 from sim.errors import InputError
 from sim.experiments import design
 from sim.experiments.executors import executor
 from sim.experiments.store import Store
+from sim.problem import Problem
 from sim.results import scenario_hash
 from sim.scenario import paths
 from sim.scenario.load import from_dict
@@ -128,17 +129,22 @@ def invalid_points(data: dict, chunk: list[tuple[int, dict]]) -> list[str]:
 
 
 def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
-            compiler: Compiler) -> dict:
+            compiler: Compiler, base: Problem | None = None) -> dict:
     """The row of run `run`: its ids, its seed, the varied values, the engine's metrics, and
-    the error if it raised."""
+    the error if it raised. `base`, the compiled Problem of `data`, is updated instead of
+    compiling the point when every varied path is one Compiler.update moves."""
     point, replicate = divmod(run, spec.replicates)
     sequence = seeds.sequence(spec.seed, point, replicate)
     row: dict[str, Any] = {"run": run, "point": point, "replicate": replicate,
                            "seed": int(sequence.generate_state(1)[0]), "error": None}
     row.update({f"in.{k}": v for k, v in values.items()})
     try:
-        problem = compiler.compile(from_dict(paths.set_values(data, values),
-                                             file=f"<design point {point}>"))
+        changed = paths.set_values(data, values)
+        if base is not None and all(updatable(p) for p in values):
+            # plan() checked this very point: the format is validated again, not the meaning
+            problem = compiler.update(base, Scenario.model_validate(changed))
+        else:
+            problem = compiler.compile(from_dict(changed, file=f"<design point {point}>"))
         row.update(_metrics(problem, spec, run, sequence))
     except Exception as e:  # a run that raises is recorded; the sweep goes on
         row["error"] = f"{type(e).__name__}: {e}"[:500]
@@ -161,16 +167,21 @@ def _metrics(problem, spec: Spec, run: int, sequence) -> dict:
 
 
 _COMPILER: Compiler | None = None  # this process's: its bodies outlive a task
+_BASE: tuple[str, Problem] | None = None  # this process's last scenario, compiled
 
 
 def run_batch(data: dict, spec: Spec, tasks: list[tuple[int, dict]]) -> list[dict]:
     """A task: several runs. Self-contained, so any executor can run it; the process's one
     compiler remembers the bodies the points leave alone (their tables are not rebuilt per
-    task; the memory is keyed by a body's content, so any scenario may share it)."""
-    global _COMPILER
+    task; the memory is keyed by a body's content, so any scenario may share it), and the
+    scenario's own Problem, which points that move only what Compiler.update moves update."""
+    global _COMPILER, _BASE
     if _COMPILER is None:
         _COMPILER = Compiler()
-    return [run_one(data, spec, run, values, _COMPILER) for run, values in tasks]
+    key = scenario_hash(data)
+    if _BASE is None or _BASE[0] != key:
+        _BASE = (key, _COMPILER.compile(from_dict(data, file="<the sweep's scenario>")))
+    return [run_one(data, spec, run, values, _COMPILER, _BASE[1]) for run, values in tasks]
 
 
 def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
@@ -225,8 +236,9 @@ def _first_rows(scenario: Scenario, data: dict, spec: Spec, runs: list) -> list[
     """Runs in order until one succeeds (its metrics name the columns); all are kept. A
     metric's keys do not change across design points: the deal space is fixed."""
     compiler, rows = Compiler(), []
+    base = compiler.compile(scenario)
     for run, values in runs[:FIRST_TRIES]:
-        rows.append(run_one(data, spec, run, values, compiler))
+        rows.append(run_one(data, spec, run, values, compiler, base))
         if rows[-1]["error"] is None:
             return rows
     raise InputError(f"the engine fails on the first {len(rows)} design points, e.g. "

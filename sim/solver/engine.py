@@ -8,7 +8,7 @@ import numpy as np
 
 from sim import seeds
 from sim.errors import InputError
-from sim.evaluation import evaluate
+from sim.evaluation import evaluate_all
 from sim.problem import Problem
 from sim.results import Deal, Provenance, magnitude, named
 from sim.solver import noncoop
@@ -74,8 +74,7 @@ def solve(problem: Problem, *, rng: np.random.Generator | None = None, method: s
                                front.utility, front.expected, front.p_ratified),
         provenance=Provenance(problem.scenario_hash),
         solutions=solutions,
-        packages={n: standing(problem, front, n, i, diagnose)
-                  for n, i in problem.packages.items()},
+        packages=standings(problem, front, diagnose),
         noncooperative=predict(problem, front, deadline),
         gap=None if len(front.idx) or not diagnose else apart(problem, deadline, rng),
     )
@@ -95,23 +94,29 @@ def choose(problem: Problem, front: Frontier) -> dict[str, int | None]:
     return {k: sol.pick(score[k], front.expected) for k in names}
 
 
-def standing(problem: Problem, front: Frontier, name: str, idx: np.ndarray,
-             explain: bool = True) -> PackageStanding:
-    """A package's evaluation, and how much the frontier could give every party on top
-    (`explain`: see evaluate)."""
-    ev = evaluate(problem, idx, package=name, explain=explain)
-    eu = np.array([p.expected_utility for p in ev.parties])
-    deal = Deal(problem.terms(idx), {p.party: p.utility for p in ev.parties},
-                {p.party: p.expected_utility for p in ev.parties}, ev.p_ratified)
-    on_front = bool(len(front.idx)) and bool((front.idx == idx).all(axis=1).any())
-    gap, better = None, None
-    if len(front.idx):
-        margins = (front.expected - eu).min(axis=1)
-        j = int(np.argmax(margins))
-        gap = float(margins[j])
-        better = _frontier_deal(problem, front, j)
-    return PackageStanding(name, deal, ev.acceptable, ev.reasons, ev.acceptable and on_front,
-                           gap, better, ev.to_accept)
+def standings(problem: Problem, front: Frontier, explain: bool = True
+              ) -> dict[str, PackageStanding]:
+    """Each package's evaluation (all evaluated together), and how much the frontier could
+    give every party on top (`explain`: see evaluate)."""
+    names = list(problem.packages)
+    if not names:
+        return {}
+    idx = np.array([problem.packages[n] for n in names])
+    out = {}
+    for n, ev, row in zip(names, evaluate_all(problem, idx, names, explain), idx, strict=True):
+        eu = np.array([p.expected_utility for p in ev.parties])
+        deal = Deal(problem.terms(row), {p.party: p.utility for p in ev.parties},
+                    {p.party: p.expected_utility for p in ev.parties}, ev.p_ratified)
+        on_front = bool(len(front.idx)) and bool((front.idx == row).all(axis=1).any())
+        gap, better = None, None
+        if len(front.idx):
+            margins = (front.expected - eu).min(axis=1)
+            j = int(np.argmax(margins))
+            gap = float(margins[j])
+            better = _frontier_deal(problem, front, j)
+        out[n] = PackageStanding(n, deal, ev.acceptable, ev.reasons,
+                                 ev.acceptable and on_front, gap, better, ev.to_accept)
+    return out
 
 
 def predict(problem: Problem, front: Frontier, deadline: float | None = None
