@@ -242,8 +242,8 @@ class Problem:
 
     # --- sizes and deals ------------------------------------------------------------------
 
-    @property
-    def sizes(self) -> tuple[int, ...]:
+    @cached_property
+    def sizes(self) -> tuple[int, ...]:  # read thousands of times a solve
         return tuple(len(lv) for lv in self.levels)
 
     @property
