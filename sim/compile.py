@@ -21,6 +21,7 @@ from sim import ratify, space
 from sim.errors import InputError, Where
 from sim.errors import Problem as Complaint
 from sim.problem import (
+    TABULATE_UP_TO,
     Body,
     Dynamics,
     Event,
@@ -60,8 +61,22 @@ def _guard(reads, sizes: tuple[int, ...], path: str) -> None:
 class Compiler:
     """Compiles checked Scenarios (see sim.scenario.load) into Problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, vote_cells: int = TABULATE_UP_TO) -> None:
+        """`vote_cells`: a ratification body's tables up to this many cells; 0 tabulates
+        none, each vote evaluated on the deals asked about (for a problem asked about a few
+        deals only: the same answers, without a table over the space)."""
         self._tables: OrderedDict[tuple[str, str], tuple] = OrderedDict()  # least recent first
+        self.vote_cells = vote_cells
+
+    def building(self, vote_cells: int) -> Compiler:
+        """A compiler sharing this one's memory that builds the bodies it has not seen with
+        `vote_cells`: the bodies a design point or a draw leaves alone keep the tables they
+        were remembered with, the ones it changes are built as cheaply as they are asked
+        about (see vote_cells_for). A body is remembered as it was first built, tabulated
+        or not: the answers are the same."""
+        other = Compiler(vote_cells)
+        other._tables = self._tables
+        return other
 
     def compile(self, s: Scenario) -> Problem:
         """The Problem of a checked scenario; InputError if no deal is feasible."""
@@ -157,14 +172,15 @@ class Compiler:
             issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in s.issues.items()})
             yes, threshold = self._remember(
                 ("thresholds", body.model_dump_json(exclude=REFERENDUM_MAPPING), issues_key),
-                lambda: (Factor.of_vote(model.issues, sizes, model.yes_share),
-                         Factor.of_vote(model.issues, sizes, model.threshold)))
+                lambda: (Factor.of_vote(model.issues, sizes, model.yes_share, self.vote_cells),
+                         Factor.of_vote(model.issues, sizes, model.threshold,
+                                        self.vote_cells)))
             p_pass = (Factor(threshold.issues, model.pass_at(threshold.table))
                       if threshold.tabulated else
-                      Factor.of_vote(model.issues, sizes, model.p_pass))
+                      Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells))
         else:
-            yes = Factor.of_vote(model.issues, sizes, model.yes_share)
-            p_pass = Factor.of_vote(model.issues, sizes, model.p_pass)
+            yes = Factor.of_vote(model.issues, sizes, model.yes_share, self.vote_cells)
+            p_pass = Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells)
         made = Body("", body.kind, None, applies, yes, p_pass, model)
         return made, allows_table(made, sizes, bar)
 
@@ -193,6 +209,22 @@ def _hash(s: Scenario) -> str:
     hash does not move)."""
     return scenario_hash(s.model_dump(
         mode="json", exclude={"extends"} | ({"dynamics"} if s.dynamics is None else set())))
+
+
+VOTE_COUNT_SECONDS = 1.0  # spent at most counting the feasible deals, to choose
+
+
+def vote_cells_for(problem: Problem) -> int:
+    """The `vote_cells` for the bodies that variants of `problem`'s scenario change: 0 when
+    its feasible deals are fewer than its votes' table cells, since evaluating such a vote
+    once on the deals a solve asks about is then cheaper than tabulating it over the space
+    for one use (the same answers, to the last bit of a float), else TABULATE_UP_TO."""
+    cells = sum(math.prod(problem.sizes[k] for k in b.p_pass.issues)
+                for b in (*problem.bodies, *problem.advisory_bodies))
+    if not cells:
+        return TABULATE_UP_TO
+    feasible = space.count_feasible(problem, time.monotonic() + VOTE_COUNT_SECONDS).value
+    return 0 if feasible < cells else TABULATE_UP_TO
 
 
 def compile_problem(s: Scenario) -> Problem:

@@ -72,11 +72,11 @@ class Factor:
 
     @classmethod
     def of_vote(cls, issues: frozenset[int] | tuple[int, ...], sizes: tuple[int, ...],
-                fn) -> Factor:
-        """A ratification body's table over `issues`, left untabulated beyond TABULATE_UP_TO
-        cells: a vote's predictor is additive per issue, so it is evaluated on the deals at
-        hand instead (bounded memory at any size)."""
-        return cls.tabulate(issues, sizes, fn, TABULATE_UP_TO)
+                fn, up_to: int = TABULATE_UP_TO) -> Factor:
+        """A ratification body's table over `issues`, left untabulated beyond `up_to` cells:
+        a vote's predictor is additive per issue, so it is evaluated on the deals at hand
+        instead (bounded memory at any size)."""
+        return cls.tabulate(issues, sizes, fn, up_to)
 
     @classmethod
     def of_condition(cls, cond: Cond, sizes: tuple[int, ...]) -> Factor:
@@ -153,7 +153,8 @@ def allows_table(body: Body, sizes: tuple[int, ...], bar: float) -> Factor:
     issues."""
     issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
     return Factor.of_vote(issues, sizes, lambda idx: ~body.applies.at(idx)
-                          | passes(body.p_pass.at(idx), bar))
+                          | passes(body.p_pass.at(idx), bar),
+                          TABULATE_UP_TO if body.p_pass.tabulated else 0)  # as its votes
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.compile import Compiler
+from sim.compile import Compiler, vote_cells_for
 from sim.errors import InputError
 from sim.experiments import design
 from sim.problem import Problem
@@ -90,10 +90,16 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     base = base if base is not None else compiler.compile(scenario)
     data = scenario.model_dump(mode="json", exclude={"extends"})
 
-    def compiled(i: int) -> Problem | None:
+    # The bodies a draw changes are tabulated over the space only when that is cheaper than
+    # evaluating them on the deals each pass asks about (compile.vote_cells_for); the second
+    # pass asks about the candidates alone, so it never tabulates them.
+    first = compiler.building(vote_cells_for(base))
+    second = compiler.building(0)
+
+    def compiled(i: int, by: Compiler) -> Problem | None:
         try:
             values = paths.set_values(data, sample_values(scenario, seed, i))
-            return compiler.compile(from_dict(values, file=f"<sample {i}>"))
+            return by.compile(from_dict(values, file=f"<sample {i}>"))
         except InputError:
             return None
 
@@ -103,7 +109,7 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     kept: dict[int, Problem] = {}
     picked: list[tuple[int, dict[str, np.ndarray | None], bool]] = []
     for i in range(samples):
-        p = compiled(i)
+        p = compiled(i, first)
         if p is not None:
             deadline = None if budget is None else time.monotonic() + budget
             f = frontier(p, method, deadline)
@@ -122,7 +128,7 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     chosen = {name: np.zeros(len(idx)) for name in names}
     nonempty = 0
     for i, pk, any_deal in picked:
-        p = kept.pop(i) if i in kept else compiled(i)
+        p = kept.pop(i) if i in kept else compiled(i, second)
         acceptable += p.acceptable(idx)
         nonempty += any_deal
         for name, deal in pk.items():

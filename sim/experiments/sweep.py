@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import seeds
-from sim.compile import Compiler, updatable
+from sim.compile import Compiler, updatable, vote_cells_for
 from sim.errors import InputError
 from sim.experiments import design
 from sim.experiments.executors import executor
@@ -166,22 +166,28 @@ def _metrics(problem, spec: Spec, run: int, sequence) -> dict:
                     first=replicate * spec.runs).metrics()
 
 
-_COMPILER: Compiler | None = None  # this process's: its bodies outlive a task
-_BASE: tuple[str, Problem] | None = None  # this process's last scenario, compiled
+_COMPILER = Compiler()  # this process's: the bodies it builds outlive a task
+_BASE: tuple[str, Compiler, Problem] | None = None  # this process's last scenario, compiled
+
+
+def compiled_base(data: dict) -> tuple[Compiler, Problem]:
+    """The compiler for design points of the scenario `data`, and the scenario's Problem.
+    The Problem is compiled with its votes tabulated, and it is what points that move only
+    what Compiler.update moves update. The compiler shares this process's memory (keyed by
+    a body's content, so any scenario may share it: the bodies a point leaves alone are not
+    built again) and builds the bodies a point changes as vote_cells_for says."""
+    global _BASE
+    key = scenario_hash(data)
+    if _BASE is None or _BASE[0] != key:
+        base = _COMPILER.compile(from_dict(data, file="<the sweep's scenario>"))
+        _BASE = (key, _COMPILER.building(vote_cells_for(base)), base)
+    return _BASE[1], _BASE[2]
 
 
 def run_batch(data: dict, spec: Spec, tasks: list[tuple[int, dict]]) -> list[dict]:
-    """A task: several runs. Self-contained, so any executor can run it; the process's one
-    compiler remembers the bodies the points leave alone (their tables are not rebuilt per
-    task; the memory is keyed by a body's content, so any scenario may share it), and the
-    scenario's own Problem, which points that move only what Compiler.update moves update."""
-    global _COMPILER, _BASE
-    if _COMPILER is None:
-        _COMPILER = Compiler()
-    key = scenario_hash(data)
-    if _BASE is None or _BASE[0] != key:
-        _BASE = (key, _COMPILER.compile(from_dict(data, file="<the sweep's scenario>")))
-    return [run_one(data, spec, run, values, _COMPILER, _BASE[1]) for run, values in tasks]
+    """A task: several runs, self-contained, so any executor can run it."""
+    compiler, base = compiled_base(data)
+    return [run_one(data, spec, run, values, compiler, base) for run, values in tasks]
 
 
 def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
@@ -235,8 +241,8 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
 def _first_rows(scenario: Scenario, data: dict, spec: Spec, runs: list) -> list[dict]:
     """Runs in order until one succeeds (its metrics name the columns); all are kept. A
     metric's keys do not change across design points: the deal space is fixed."""
-    compiler, rows = Compiler(), []
-    base = compiler.compile(scenario)
+    compiler, base = compiled_base(data)
+    rows = []
     for run, values in runs[:FIRST_TRIES]:
         rows.append(run_one(data, spec, run, values, compiler, base))
         if rows[-1]["error"] is None:

@@ -203,15 +203,15 @@ def test_votes_left_untabulated_give_the_tabulated_answers(name):
     """A vote reading too many issues to tabulate is evaluated on the deals at hand instead;
     forcing that on every body of the shipped scenarios changes no answer. Only what each
     body excludes alone (reported when nothing is acceptable) becomes a sampled estimate."""
-    from unittest import mock
+    from sim.compile import Compiler
 
     scenario = sim.load(SCENARIOS / f"{name}.yaml")
     tabulated = sim.solve(scenario, time_budget=None).to_dict()
-    with mock.patch("sim.problem.TABULATE_UP_TO", 0):
-        problem = sim.compile_problem(scenario)
-        assert problem.bodies and not any(b.p_pass.tabulated or b.yes_share.tabulated
-                                          for b in problem.bodies)
-        lazy = sim.solve(problem, time_budget=None).to_dict()
+    problem = Compiler(vote_cells=0).compile(scenario)
+    assert problem.bodies and not any(b.p_pass.tabulated or b.yes_share.tabulated
+                                      or problem.body_allows(b).tabulated
+                                      for b in problem.bodies)
+    lazy = sim.solve(problem, time_budget=None).to_dict()
     if tabulated["gap"]:
         exact = {b["name"]: b for b in tabulated["gap"].pop("blockers")}
         for b in lazy["gap"].pop("blockers"):
@@ -244,9 +244,8 @@ def assert_close(a, b, path="", tol=1e-12):
 def test_an_untabulated_vote_takes_an_empty_batch_of_deals():
     """Found in review: no deals at all (an empty candidate set in a robustness draw) crashed
     a vote evaluated on the deals at hand."""
-    from unittest import mock
+    from sim.compile import Compiler
 
-    with mock.patch("sim.problem.TABULATE_UP_TO", 0):
-        problem = sim.compile_problem(sim.load(DEFAULT))
+    problem = Compiler(vote_cells=0).compile(sim.load(DEFAULT))
     none = np.zeros((0, len(problem.issues)), dtype=np.int64)
     assert problem.acceptable(none).shape == (0,) and problem.p_ratified(none).shape == (0,)
