@@ -388,8 +388,9 @@ def sweep(
     except KeyboardInterrupt:  # what finished is stored: say so, and how to finish
         from sim.experiments.store import stored
 
-        typer.echo(f"interrupted: {stored(out)} runs stored in {out}; finish with the same "
-                   "command and --resume", err=True)
+        n = stored(out)
+        typer.echo(f"interrupted: {n} run{'s' if n != 1 else ''} stored in {out}; finish "
+                   "with the same command and --resume", err=True)
         sys.exit(130)
     if as_json:
         _print_json(result.to_dict())

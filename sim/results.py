@@ -48,6 +48,15 @@ def probability(p: float) -> str:
     return f"{p:.2f}" if p >= 0.01 or p == 0 else f"{p:.1e}"
 
 
+def shown(value: Any, unit: str = "") -> str:
+    """A level as text: yes/no, a number without trailing zeros (and its unit), a name."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, float | np.floating):
+        return f"{float(value) + 0.0:g}" + (f" {unit}" if unit else "")
+    return str(value)
+
+
 def plain(level: Any) -> Any:
     """A level as JSON has it: a Python str, float or bool, never a numpy scalar."""
     return level.item() if isinstance(level, np.generic) else level

@@ -143,6 +143,9 @@ def spec_of(path: str, spec: str) -> Uncertainty:
             return Uncertainty(path, "values", tuple(float(f"{x:.12g}") for x in
                                                       np.linspace(lo, hi, int(n))))
         raise SpecError(f"{path}={spec}: write lo:hi (a range) or lo:hi:n (a grid)")
+    if re.fullmatch(r"[+-]?[\d.]+\s*-\s*[+-]?[\d.]+", spec):
+        raise SpecError(f"{path}={spec}: write a range with a colon, lo:hi (or lo:hi:n for a "
+                        "grid), not a dash")
     items = [p.strip() for p in spec.split(",")]
     if not all(items):
         raise SpecError(f"{path}={spec}: an empty value in the list; write a,b,c")

@@ -37,6 +37,7 @@ from sim.errors import InputError
 from sim.experiments import design, prim
 from sim.experiments.store import IGNORE, MANIFEST
 from sim.intervals import Share
+from sim.results import shown
 
 BINS = 8  # response curves: an input with more distinct values is read in this many bins
 RESAMPLES = 200  # SALib's bootstrap resamples for the indices' intervals
@@ -108,10 +109,11 @@ class Analysis:
     frame: Any = field(repr=False, compare=False)  # one row per design point
 
     def ranked(self, outcome: str | None = None) -> list[Driver]:
-        """The drivers of one outcome (the key one by default), strongest first."""
+        """The drivers of one outcome (the key one by default), strongest first (ties, such
+        as indices of 0, by the rank correlation's size)."""
         outcome = outcome or self.key
         return sorted((d for d in self.drivers if d.outcome == outcome),
-                      key=lambda d: -d.strength())
+                      key=lambda d: (-d.strength(), -abs(d.spearman or 0.0)))
 
     def table(self):
         """The drivers as a pandas DataFrame, one row per (outcome, input), strongest first
@@ -185,6 +187,10 @@ def analyse(folder: str | Path, outcome: str | None = None) -> Analysis:
         raise InputError(f"--outcome: '{key}' is not an outcome of this sweep that PRIM can "
                          f"explain (true/false or in [0, 1]); valid: {', '.join(explained)}")
     drivers = _drivers(points, uncertainties, outcomes, spec, manifest["points"], notes)
+    if spec["design"] in ("saltelli", "morris"):
+        notes.append((None, f"a {spec['design']} design's points share values (they are not "
+                            "independent draws): its rank correlations and their p-values "
+                            "describe the design; read the indices"))
     x = {u.path: points[f"in.{u.path}"].to_numpy() for u in uncertainties}
     y = points[key].to_numpy(dtype=float)
     finite = np.isfinite(y)
@@ -351,7 +357,7 @@ def _shares(ok, outcomes, manifest: dict, engine: str) -> tuple[ShareRow, ...]:
         column = f"nash.{issue}"
         if column not in ok.columns or not len(with_deal):
             continue
-        counts = with_deal[column].astype(str).value_counts()
+        counts = with_deal[column].map(shown).value_counts()
         for level, count in counts.items():
             rows.append(ShareRow(f"{column}={level}",
                                  f"the Nash deal has {issue} = {level} (of the runs with a ZOPA)",

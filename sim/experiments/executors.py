@@ -29,8 +29,13 @@ def executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["sim.experiments.sweep"])  # workers fork with sim loaded
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+        try:
             yield pool
+        except BaseException:  # Ctrl-C, or a failure: drop the queued tasks, do not run them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return
     try:
         from distributed import Client, LocalCluster

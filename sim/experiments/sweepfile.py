@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Discriminator, Field, StringConstraints, Tag
 
 from sim.errors import InputError, Problem
 from sim.experiments import design
@@ -29,14 +29,33 @@ DottedPath = Annotated[str, StringConstraints(
 Value = str | bool | int | float
 
 
+def _entry_kind(value: Any) -> str:
+    """Which form a `vary:` entry takes, from its YAML shape (so that a mistake in one is
+    reported for that form alone)."""
+    if isinstance(value, dict | Distribution):
+        return "distribution"
+    return "values" if isinstance(value, list) else "spec"
+
+
+def _spec_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError(f"a SPEC is text, such as \"0.3:0.6\" or \"normal(0.4, 0.05)\"; for "
+                         f"one value write a list, [{value!r}]")
+    return value
+
+
+Entry = Annotated[
+    Annotated[Distribution, Tag("distribution")] | Annotated[list[Value], Tag("values")]
+    | Annotated[str, BeforeValidator(_spec_text), Tag("spec")], Discriminator(_entry_kind)]
+
+
 class SweepFile(Strict):
     """A sweep's design: what varies and how, the design and its size, the engine. A
     `vary:` entry is a SPEC as written after `--vary` (`lo:hi:n`, `a,b,c`, `lo:hi`,
     `normal(0.4, 0.05)`...), a list of values (a grid's), or a distribution as in
     `uncertainty:`. Without `vary:`, the scenario's own `uncertainty:` is the design."""
 
-    vary: dict[DottedPath, Annotated[Distribution | list[Value] | str, Field(
-        union_mode="left_to_right")]] = Field(
+    vary: dict[DottedPath, Entry] = Field(
         default_factory=dict, description="Dotted path -> what it takes (see above).")
     design: Literal["grid", "lhs", "sobol", "saltelli", "morris", "mc"] | None = Field(
         None, description="Default: grid when every entry is a list or lo:hi:n, else mc.")

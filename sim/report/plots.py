@@ -249,7 +249,9 @@ def sweep(analysis, folder: Path, shown: int = 6) -> list[Path]:
                 ax.set_xlabel(_wrap(name), fontsize=7)
             if c == 0:
                 ax.set_ylabel(_wrap(o.label, 28), fontsize=7)
-    fig.suptitle(f"{analysis.scenario}: mean outcome against each input (strongest first)",
+    strongest = (f"the {len(ranked)} strongest of {len(inputs)} inputs"
+                 if len(ranked) < len(inputs) else "each input")
+    fig.suptitle(f"{analysis.scenario}: mean outcome against {strongest} (strongest first)",
                  fontsize=9)
     written.append(_save_figure(fig, folder / "summary-responses.png", about))
     if len(ranked) >= 2:

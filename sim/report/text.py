@@ -18,6 +18,7 @@ from sim.results import (
     magnitude,
     probability,
 )
+from sim.results import shown as level
 
 
 def table(headers: list[str], rows: list[list[Any]], indent: int = 2) -> str:
@@ -53,12 +54,6 @@ def _cell(x: Any) -> str:
     return str(x)
 
 
-def level(value: Any, unit: str = "") -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value + 0.0:g}" + (f" {unit}" if unit else "")
-    return str(value)
 
 
 def evaluation(ev: Evaluation) -> str:

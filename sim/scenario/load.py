@@ -142,6 +142,14 @@ def load_as(path: str | Path, model: type[BaseModel], kind: str) -> tuple[BaseMo
     if not isinstance(data, dict):
         raise InputError(Problem(Where(str(path), 1), f"a {kind} must be a mapping of keys "
                                  f"({', '.join(list(model.model_fields)[:3])}, ...)"))
+    fields = list(model.model_fields)
+    close = [k for k in data if difflib.get_close_matches(str(k), fields, n=1, cutoff=0.75)]
+    if data and not set(data) & set(fields) and len(close) <= len(data) // 2:
+        # mostly keys of something else (a scenario given as a sweep file): one line
+        first = excerpt(next(iter(data)))
+        more = f" and {len(data) - 1} more" if len(data) > 1 else ""
+        raise InputError(Problem(Where(str(path), 1), f"not a {kind}: no key is one of its "
+                                 f"keys ({', '.join(fields[:3])}, ...); found '{first}'{more}"))
     src = Source(data, {p: (str(path), ln) for p, ln in lines.items()}, str(path))
     try:
         return model.model_validate(data), src
@@ -308,4 +316,6 @@ def _member(tp: Any, tag: Any) -> Any:
                     return arg
             if tag == arg.__name__:
                 return arg
+        elif isinstance(arg, type) and tag == arg.__name__:  # str, int, float, bool
+            return arg
     return None

@@ -85,3 +85,27 @@ def test_the_design_is_given_in_the_file_or_on_the_command_line_not_both(tmp_pat
     assert r.exit_code == 2 and "--seed also given" in r.stderr
     r = sweep("--spec", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "s"))
     assert r.exit_code == 2 and "not found" in r.stderr
+
+
+def test_mistakes_a_newcomer_makes_are_told_in_one_line_each(tmp_path):
+    """Found by a newcomer's run: a misspelled distribution leaked pydantic's union tags, a
+    bare number was 'not a valid string', a scenario given as the sweep file gave a line per
+    section."""
+    spec = write(tmp_path, """\
+        vary:
+          parties.importer.reservation: {unifrom: [0.2, 0.7]}
+          parties.exporter.reservation: 0.5
+        """)
+    r = sweep("--spec", spec, "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert lines == [
+        f"error: {spec}:2: vary.parties.importer.reservation.unifrom: unknown key 'unifrom'; "
+        "did you mean 'uniform'? valid: uniform, normal, triangular, beta, choice, note",
+        f"error: {spec}:3: vary.parties.exporter.reservation: a SPEC is text, such as "
+        "\"0.3:0.6\" or \"normal(0.4, 0.05)\"; for one value write a list, [0.5]"]
+    r = sweep("--spec", TRADE, "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "not a sweep file" in r.stderr
+    r = sweep("--vary", "parties.exporter.reservation=0.2-0.5", "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2 and "with a colon, lo:hi" in r.stderr
