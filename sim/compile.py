@@ -142,7 +142,8 @@ class Compiler:
             bar = s.settings.min_ratification_probability
             made, allows = self._remember(
                 ("body", body.model_dump_json(), issues_key, bar),  # applies_when is in it
-                lambda body=body, when=when, bar=bar: self._body(body, when, s, sizes, bar))
+                lambda body=body, when=when, bar=bar: self._body(body, when, s, sizes, bar,
+                                                                 issues_key))
             party = parties.index(body.party) if body.party else ratifies_for.get(name)
             out.append(replace(made, name=name, party=party, allows=(bar, allows)))
         return out
@@ -160,7 +161,8 @@ class Compiler:
         self._tables[key] = value
         return value
 
-    def _body(self, body, when, s: Scenario, sizes: tuple[int, ...], bar: float) -> tuple:
+    def _body(self, body, when, s: Scenario, sizes: tuple[int, ...], bar: float,
+              issues_key: str) -> tuple:
         """A body's tables, and its allows table at the bar. A referendum's thresholds (the
         mood at which each deal's yes share reaches the bar) depend on its predictors only:
         a change of turnout or of the size of the shock reuses them and only maps them to
@@ -169,7 +171,6 @@ class Compiler:
         applies = (Factor.of_condition(when, sizes) if when is not None
                    else Factor((), np.array(True)))
         if isinstance(model, ratify.ReferendumModel) and model.swing_sd > 0:
-            issues_key = json.dumps({k: v.model_dump(mode="json") for k, v in s.issues.items()})
             yes, threshold = self._remember(
                 ("thresholds", body.model_dump_json(exclude=REFERENDUM_MAPPING), issues_key),
                 lambda: (Factor.of_vote(model.issues, sizes, model.yes_share, self.vote_cells),

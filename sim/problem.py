@@ -429,7 +429,10 @@ class Problem:
 
     def body_allows(self, body: Body) -> Factor:
         """True where the body does not vote on the deal or passes it, over its issues."""
-        return self._allows[self.bodies.index(body)]
+        for k, mine in enumerate(self.bodies):  # by identity: a body's tables are arrays
+            if mine is body:
+                return self._allows[k]
+        return allows_table(body, self.sizes, self.min_ratification_probability)
 
     @cached_property
     def _allows(self) -> tuple[Factor, ...]:

@@ -23,7 +23,6 @@ Categorical inputs enter the correlations and indices by the order their levels 
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -35,8 +34,8 @@ import numpy as np
 from sim import seeds
 from sim.errors import InputError
 from sim.experiments import design, prim
-from sim.experiments.store import IGNORE, MANIFEST
-from sim.intervals import Share
+from sim.experiments.store import MANIFEST, read_manifest, read_parts
+from sim.intervals import wilson
 from sim.results import shown
 
 BINS = 8  # response curves: an input with more distinct values is read in this many bins
@@ -81,13 +80,23 @@ class Driver:
 
 @dataclass(frozen=True)
 class ShareRow:
+    """A share over the design points (a point's replicates averaged: the solver's are the
+    same run again, the agent-based model's runs at one point are not independent of each
+    other), with the Wilson 95% interval of that many points."""
+
     name: str
     label: str
-    share: Share
+    share: float
+    of: int  # design points
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson(self.share * self.of, self.of)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "label": self.label, **self.share.to_dict(),
-                "of": self.share.of}
+        lo, hi = self.interval
+        return {"name": self.name, "label": self.label, "share": self.share, "low": lo,
+                "high": hi, "of": self.of}
 
 
 @dataclass(frozen=True)
@@ -133,85 +142,95 @@ class Analysis:
                 "boxes": [b.to_dict() for b in self.boxes],
                 "notes": [{"outcome": o, "text": t} for o, t in self.notes]}
 
+    def outcome(self, name: str | None = None) -> Outcome:
+        """An outcome by name (the key one by default)."""
+        return _outcome(self.outcomes, name or self.key)
+
     def notes_for(self, outcome: str | None) -> list[str]:
         """The notes about the sweep as a whole and about this outcome."""
         return [t for o, t in self.notes if o is None or o == outcome]
 
 
-def read_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder (give a sweep's --out folder)")
-    try:
-        manifest = json.loads(path.read_text())
-        manifest["spec"], manifest["schema"]  # noqa: B018 - a sweep's manifest has both
-    except FileNotFoundError:
-        raise InputError(f"{folder}: no {MANIFEST}, not a sweep's folder") from None
-    except (ValueError, TypeError, KeyError):
-        raise InputError(f"{path} is not a sweep's manifest") from None
-    return manifest
-
-
 def analyse(folder: str | Path, outcome: str | None = None) -> Analysis:
     """The analysis of a sweep's folder; `outcome` names what PRIM explains (a column that is
     true/false or in [0, 1]; by default a ZOPA exists, or the agreement rate)."""
-    import pandas as pd
-
     folder = Path(folder)
     manifest = read_manifest(folder)
-    spec = manifest["spec"]
-    engine = spec["engine"]
-    uncertainties = tuple(design.Uncertainty(u["path"], u["kind"], tuple(u["params"]))
-                          for u in spec["uncertainties"])
-    columns = [name for name, _ in manifest["schema"]]
-    outcomes = _outcomes(manifest, columns)
+    try:
+        spec = manifest["spec"]
+        engine, which, planned = spec["engine"], spec["design"], int(manifest["points"])
+        uncertainties = tuple(design.Uncertainty(u["path"], u["kind"], tuple(u["params"]))
+                              for u in spec["uncertainties"])
+        columns = [name for name, _ in manifest["schema"]]
+        outcomes = _outcomes(manifest, columns)
+        name = manifest["scenario"].get("name", "")
+        expected = planned * int(spec["replicates"])
+        if engine not in KEY or not uncertainties:
+            raise ValueError
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InputError(f"{folder / MANIFEST}: not a sweep's manifest (a key is missing or "
+                         "malformed)") from None
     wanted = ["run", "point", "replicate", "error", *(f"in.{u.path}" for u in uncertainties),
               *(c for c in columns if c in _read(outcomes, columns))]
-    if not any(folder.glob("part-*.parquet")):
+    frame = read_parts(folder, wanted)
+    if not len(frame):
         raise InputError(f"{folder}: the sweep has no runs stored yet")
-    frame = pd.read_parquet(folder, columns=wanted, ignore_prefixes=IGNORE)
-    frame = frame.sort_values("run").reset_index(drop=True)
     ok = frame[frame["error"].isna()]
     notes = []
     if len(ok) < len(frame):
         notes.append((None, f"{len(frame) - len(ok)} of {len(frame)} runs raised; they are "
                             "left out"))
-    missing = manifest["points"] * spec["replicates"] - len(frame)
-    if missing > 0:
-        notes.append((None, f"{missing} runs are not stored yet (resume the sweep): the "
-                            "indices that need every design point are not computed"))
+    if expected - len(frame) > 0:
+        notes.append((None, f"{expected - len(frame)} runs are not stored yet (resume the "
+                            "sweep): the indices that need every design point are not "
+                            "computed"))
     points = _per_point(ok, uncertainties, outcomes, engine)
     key = outcome or KEY[engine]
     explained = [o.name for o in outcomes if o.kind in ("bool", "share")]
     if key not in explained:
         raise InputError(f"--outcome: '{key}' is not an outcome of this sweep that PRIM can "
                          f"explain (true/false or in [0, 1]); valid: {', '.join(explained)}")
-    drivers = _drivers(points, uncertainties, outcomes, spec, manifest["points"], notes)
-    if spec["design"] in ("saltelli", "morris"):
-        notes.append((None, f"a {spec['design']} design's points share values (they are not "
-                            "independent draws): its rank correlations and their p-values "
-                            "describe the design; read the indices"))
-    x = {u.path: points[f"in.{u.path}"].to_numpy() for u in uncertainties}
-    y = points[key].to_numpy(dtype=float)
+    drawn = points[independent(points.index.to_numpy(), which, len(uncertainties))]
+    if which in ("saltelli", "morris"):
+        notes.append((None, f"shares, rank correlations and PRIM read the {len(drawn)} of "
+                            f"{len(points)} {which} points drawn independently (the others "
+                            "each move one input of one of them: for the indices only)"))
+    drivers = _drivers(points, drawn, uncertainties, outcomes, spec, planned, notes)
+    boxes = _boxes(drawn, uncertainties, key, _outcome(outcomes, key).label, notes)
+    return Analysis(str(folder), name, engine, which, planned, len(frame),
+                    len(frame) - len(ok), uncertainties, outcomes, key,
+                    _shares(drawn, manifest, engine), tuple(drivers), boxes, tuple(notes),
+                    points)
+
+
+def independent(point: np.ndarray, which: str, inputs: int) -> np.ndarray:
+    """Which design points were drawn independently of each other: a Saltelli design's A
+    and B rows (each block of D + 2 is A, the D rows of A with one column from B, then B),
+    a Morris design's trajectories' first points; every point of the other designs."""
+    if which == "saltelli":
+        return np.isin(point % (inputs + 2), (0, inputs + 1))
+    if which == "morris":
+        return point % (inputs + 1) == 0
+    return np.ones(len(point), dtype=bool)
+
+
+def _boxes(drawn, uncertainties, key: str, label: str, notes: list) -> tuple[prim.Box, ...]:
+    """PRIM's boxes for the key outcome over the independently drawn points."""
+    y = drawn[key].to_numpy(dtype=float)
     finite = np.isfinite(y)
-    boxes: tuple[prim.Box, ...] = ()
-    if finite.any():
-        boxes = tuple(prim.discover({k: v[finite] for k, v in x.items()}, y[finite]))
-        if not boxes:
-            notes.append((key, f"no design point has {_label(outcomes, key)}: no region to "
-                               "find"))
-        elif (y[finite] == y[finite][0]).all():
-            notes.append((key, f"every design point has {_label(outcomes, key)}: no region "
-                               "to find"))
-            boxes = ()
-    return Analysis(str(folder), manifest["scenario"].get("name", ""), engine,
-                    spec["design"], manifest["points"], len(frame), len(frame) - len(ok),
-                    uncertainties, outcomes, key, _shares(ok, outcomes, manifest, engine),
-                    tuple(drivers), boxes, tuple(notes), points)
+    if finite.sum() < 2:
+        notes.append((key, "fewer than two design points with a result: no region to find"))
+        return ()
+    if (y[finite] == y[finite][0]).all():
+        notes.append((key, f"{label}: {shown(float(y[finite][0]))} at every design point, "
+                           "no region to find"))
+        return ()
+    x = {u.path: drawn[f"in.{u.path}"].to_numpy()[finite] for u in uncertainties}
+    return tuple(prim.discover(x, y[finite]))
 
 
-def _label(outcomes, name: str) -> str:
-    return next((o.label for o in outcomes if o.name == name), name)
+def _outcome(outcomes, name: str) -> Outcome:
+    return next(o for o in outcomes if o.name == name)
 
 
 def _outcomes(manifest: dict, columns: list[str]) -> tuple[Outcome, ...]:
@@ -251,8 +270,14 @@ def _per_point(ok, uncertainties, outcomes, engine: str):
     for name in names:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     inputs = [f"in.{u.path}" for u in uncertainties]
+    terms = [c for c in ok.columns if c.startswith("nash.") and c.count(".") == 1]
+    packages = [c for c in ok.columns if c.startswith("package.")]
+    for c in packages:
+        frame[c] = frame[c].astype(float)
     grouped = frame.groupby("point", sort=True)
-    return pd.concat([grouped[inputs].first(), grouped[names].mean()], axis=1)
+    firsts = grouped[terms].first().add_prefix("term.")  # a term: categorical or missing
+    return pd.concat([grouped[inputs].first(), grouped[names].mean(), grouped[packages].mean(),
+                      firsts], axis=1)
 
 
 def encoded(values, u: design.Uncertainty) -> np.ndarray:
@@ -267,16 +292,17 @@ def encoded(values, u: design.Uncertainty) -> np.ndarray:
                      for v in values.tolist()], dtype=float)
 
 
-def _drivers(points, uncertainties, outcomes, spec: dict, planned: int,
+def _drivers(points, drawn, uncertainties, outcomes, spec: dict, planned: int,
              notes: list) -> list[Driver]:
+    """Rank correlations over the independently drawn points, indices over every point."""
     from scipy import stats
 
-    x = {u.path: encoded(points[f"in.{u.path}"], u) for u in uncertainties}
+    x = {u.path: encoded(drawn[f"in.{u.path}"], u) for u in uncertainties}
     complete = len(points) == planned
     indices = _indices(points, uncertainties, outcomes, spec, complete, notes)
     out = []
     for o in outcomes:
-        y = points[o.name].to_numpy(dtype=float)
+        y = drawn[o.name].to_numpy(dtype=float)
         for u in uncertainties:
             keep = np.isfinite(y) & np.isfinite(x[u.path])
             rho = p = None
@@ -320,7 +346,12 @@ def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
                         "s1": _num(r["S1"][j]), "s1_conf": _num(r["S1_conf"][j]),
                         "st": _num(r["ST"][j]), "st_conf": _num(r["ST_conf"][j])}
             else:
-                x = design.sample(list(uncertainties), "morris", spec["samples"], spec["seed"])
+                x = _morris_matrix(points, uncertainties, spec)
+                if x is None:
+                    notes.append((None, "morris indices: this SALib does not draw the "
+                                        "sweep's points again (another version?); not "
+                                        "computed"))
+                    return {}
                 r = morris.analyze(problem, x, y, num_resamples=RESAMPLES,
                                    num_levels=design.MORRIS_LEVELS,
                                    seed=seeds.analysis(spec["seed"]))
@@ -332,65 +363,103 @@ def _indices(points, uncertainties, outcomes, spec: dict, complete: bool,
     return out
 
 
+def _morris_matrix(points, uncertainties, spec: dict) -> np.ndarray | None:
+    """SALib's Morris matrix for the sweep, drawn again from its seed, or None unless it
+    gives back the values the sweep stored (SALib's estimator reads the steps from it)."""
+    x = design.sample(list(uncertainties), "morris", spec["samples"], spec["seed"])
+    again = design.points(list(uncertainties), "morris", spec["samples"], spec["seed"])
+    for u in uncertainties:
+        stored = points[f"in.{u.path}"].tolist()
+        if [p[u.path] for p in again] != stored:
+            return None
+    return x
+
+
 def _num(x) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None
 
 
-def _shares(ok, outcomes, manifest: dict, engine: str) -> tuple[ShareRow, ...]:
-    """Every share, over the runs, with its Wilson interval."""
-    n = len(ok)
+def _shares(drawn, manifest: dict, engine: str) -> tuple[ShareRow, ...]:
+    """Every share over the independently drawn design points, with its Wilson interval."""
+    n = len(drawn)
     if engine == "simulate":
-        runs = ok["runs"].to_numpy(dtype=float)
-        total = int(runs.sum())
-        return tuple(ShareRow(name, label, Share(int(round((ok[name] * runs).sum())), total))
+        return tuple(ShareRow(name, label, float(drawn[name].mean()), n)
                      for name, label in (("agreed", "the talks agree"),
                                          ("ratified", "a deal is ratified")))
-    rows = [ShareRow("zopa", "a ZOPA exists", Share(int(ok["zopa"].sum()), n))]
-    for c in ok.columns:
+    rows = [ShareRow("zopa", "a ZOPA exists", float(drawn["zopa"].mean()), n)]
+    for c in drawn.columns:
         if c.startswith("package.") and c.endswith(".acceptable"):
             name = c[len("package."):-len(".acceptable")]
             rows.append(ShareRow(c, f"package {name} is acceptable",
-                                 Share(int(ok[c].fillna(False).sum()), n)))
-    with_deal = ok[ok["zopa"].astype(bool)]
+                                 float(drawn[c].fillna(0.0).mean()), n))
+    with_deal = drawn[drawn["zopa"] == 1.0]
     for issue in manifest["scenario"]["issues"]:
-        column = f"nash.{issue}"
-        if column not in ok.columns or not len(with_deal):
+        column = f"term.nash.{issue}"
+        if column not in drawn.columns or not len(with_deal):
             continue
-        counts = with_deal[column].map(shown).value_counts()
-        for level, count in counts.items():
-            rows.append(ShareRow(f"{column}={level}",
-                                 f"the Nash deal has {issue} = {level} (of the runs with a ZOPA)",
-                                 Share(int(count), len(with_deal))))
+        for level, count in with_deal[column].map(shown).value_counts().items():
+            rows.append(ShareRow(f"nash.{issue}={level}",
+                                 f"the Nash deal has {issue} = {level} (of the points with a "
+                                 "ZOPA)", count / len(with_deal), len(with_deal)))
     return tuple(rows)
 
 
+def bin_edges(x: np.ndarray, bins: int = BINS) -> np.ndarray:
+    """Edges of the bins an input is read in: one bin per value when it takes at most `bins`
+    values (edges halfway between them), else `bins` quantile bins."""
+    values = np.unique(x[np.isfinite(x)])
+    if len(values) <= bins:
+        mids = (values[1:] + values[:-1]) / 2
+        return np.concatenate([[values[0] - 0.5], mids, [values[-1] + 0.5]])
+    return np.unique(np.quantile(x[np.isfinite(x)], np.linspace(0, 1, bins + 1)))
+
+
+def _bin(edges: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+
+
 def response(points, u: design.Uncertainty, outcome: str, bins: int = BINS) -> list[dict]:
-    """The outcome's mean by value of one input (by quantile bins when it takes more than
-    `bins` values): [{label, x, mean, points}], in the input's order."""
+    """The outcome's mean by bin of one input (bin_edges): [{label, x, mean, points}], in
+    the input's order; a bin of one value is labelled by it (a word by its name)."""
     x = encoded(points[f"in.{u.path}"], u)
     y = points[outcome].to_numpy(dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     if not len(x):
         return []
-    values = np.unique(x)
-    if len(values) <= bins:
-        names = ({k: v for k, v in enumerate(u.params)} if u.kind in ("choice", "values")
-                 and not all(isinstance(v, int | float) for v in u.params) else {})
-        return [{"label": str(names.get(int(v), _short(v))), "x": float(v),
-                 "mean": float(y[x == v].mean()), "points": int((x == v).sum())}
-                for v in values]
-    edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)))
-    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+    edges = bin_edges(x, bins)
+    which = _bin(edges, x)
+    words = u.kind in ("choice", "values") and not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in u.params)
     out = []
     for k in range(len(edges) - 1):
         inside = which == k
-        if inside.any():
-            out.append({"label": f"{_short(edges[k])}-{_short(edges[k + 1])}",
-                        "x": float(x[inside].mean()), "mean": float(y[inside].mean()),
-                        "points": int(inside.sum())})
+        if not inside.any():
+            continue
+        values = np.unique(x[inside])
+        label = (str(u.params[int(values[0])]) if words else _short(values[0])) \
+            if len(values) == 1 else f"{_short(edges[k])}-{_short(edges[k + 1])}"
+        out.append({"label": label, "x": float(x[inside].mean()),
+                    "mean": float(y[inside].mean()), "points": int(inside.sum())})
     return out
+
+
+def heat(points, ux: design.Uncertainty, uy: design.Uncertainty, outcome: str,
+         bins: int = BINS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The outcome's mean over bins of two inputs: (x edges, y edges, means (y, x), NaN in
+    a cell without a point)."""
+    x, y = encoded(points[f"in.{ux.path}"], ux), encoded(points[f"in.{uy.path}"], uy)
+    z = points[outcome].to_numpy(dtype=float)
+    ex, ey = bin_edges(x, bins), bin_edges(y, bins)
+    keep = np.isfinite(x) & np.isfinite(y) & np.isfinite(z)
+    total = np.zeros((len(ey) - 1, len(ex) - 1))
+    count = np.zeros_like(total)
+    cells = (_bin(ey, y[keep]), _bin(ex, x[keep]))
+    np.add.at(total, cells, z[keep])
+    np.add.at(count, cells, 1)
+    with np.errstate(invalid="ignore"):
+        return ex, ey, np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _short(v: float) -> str:

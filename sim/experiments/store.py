@@ -37,11 +37,7 @@ class Store:
             raise InputError(f"--out: {folder} is a file, not a folder")
         path = folder / MANIFEST
         if path.exists():
-            try:
-                old = json.loads(path.read_text())
-                old["schema"], old["compared"]  # noqa: B018 - a sweep's manifest has both
-            except (ValueError, TypeError, KeyError):
-                raise InputError(f"--out: {path} is not a sweep's manifest") from None
+            old = read_manifest(folder, "--out")
             if not resume:
                 raise InputError(f"--out: {folder} already holds a sweep; give --resume to "
                                  "finish it, or another folder")
@@ -66,17 +62,7 @@ class Store:
 
     def done(self) -> set[int]:
         """The run ids already stored."""
-        parts = sorted(self.folder.glob("part-*.parquet"))
-        if not parts:
-            return set()
-        done: set[int] = set()
-        for p in parts:
-            try:
-                done.update(int(r) for r in pq.read_table(p, columns=["run"])["run"])
-            except (pa.ArrowInvalid, OSError, KeyError):
-                raise InputError(f"--resume: {p} cannot be read (not a part this sweep "
-                                 "wrote whole): remove it and resume") from None
-        return done
+        return {int(r) for r in read_parts(self.folder, ["run"], "--resume")["run"]}
 
     def write(self, rows: list[dict]) -> Path:
         """One part with these rows (sorted by run), under a temporary name then renamed."""
@@ -102,18 +88,60 @@ class Store:
         os.replace(temp, self.folder / MANIFEST)
 
 
+def read_manifest(folder: Path, option: str = "") -> dict:
+    """A sweep folder's manifest (an InputError saying why when there is none, or when it
+    is not a sweep's)."""
+    where = f"{option}: " if option else ""
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise InputError(f"{where}{folder}: no such folder (give a sweep's --out folder)")
+    try:
+        manifest = json.loads(path.read_text())
+        manifest["schema"], manifest["compared"], manifest["spec"]  # noqa: B018 - it has them
+    except FileNotFoundError:
+        raise InputError(f"{where}{folder}: no {MANIFEST}, not a sweep's folder") from None
+    except (ValueError, TypeError, KeyError, OSError):
+        raise InputError(f"{where}{path} is not a sweep's manifest") from None
+    return manifest
+
+
+def parts(folder: Path) -> list[Path]:
+    """The folder's parts, in the order they were written (anything else in it is not)."""
+    return sorted(folder.glob("part-*.parquet"))
+
+
+def read_parts(folder: Path, columns: list[str] | None = None, option: str = ""):
+    """These columns of every part, one pandas DataFrame sorted by run (an InputError
+    naming a part that cannot be read, or that lacks a column)."""
+    import pandas as pd
+
+    tables = []
+    for p in parts(folder):
+        try:
+            tables.append(pq.read_table(p, columns=columns))
+        except (pa.ArrowInvalid, OSError, KeyError, ValueError):
+            where = f"{option}: " if option else ""
+            raise InputError(f"{where}{p} cannot be read as one of this sweep's parts (not "
+                             "written whole by it?): remove it and resume") from None
+    if not tables:
+        return pd.DataFrame({c: [] for c in columns or ["run"]})
+    try:
+        table = pa.concat_tables(tables)
+    except pa.ArrowInvalid:
+        raise InputError(f"{folder}: its parts do not share one schema") from None
+    return table.to_pandas().sort_values("run").reset_index(drop=True)
+
+
 def stored(folder: str | Path) -> int:
     """How many runs the folder's parts hold (0 for a folder with none)."""
-    return sum(pq.ParquetFile(p).metadata.num_rows
-               for p in Path(folder).glob("part-*.parquet"))
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts(Path(folder)))
 
 
 def read(folder: str | Path):
-    """The sweep's table as a pandas DataFrame, one row per run, sorted by run."""
-    import pandas as pd
-
-    table = pd.read_parquet(Path(folder), ignore_prefixes=IGNORE)
-    return table.sort_values("run").reset_index(drop=True)
+    """The sweep's table as a pandas DataFrame, one row per run, sorted by run (the same
+    as `pd.read_parquet(DIR, ignore_prefixes=IGNORE)`, without reading what else is in the
+    folder)."""
+    return read_parts(Path(folder))
 
 
 def _as(kind: str, value):

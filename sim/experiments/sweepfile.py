@@ -9,7 +9,8 @@ docs/reference.md describes it.
     vary:
       parties.russia.reservation: "0.30:0.60"           # a SPEC, as after --vary
       ratification.ukraine_referendum.turnout: {uniform: [0.45, 0.65]}  # as in uncertainty:
-      parties.ukraine.red_lines.0.note: [a, b]           # a grid's list
+
+A grid's entry is a list (`parties.russia.power: [1, 2]`) or `lo:hi:n`, with `design: grid`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import BeforeValidator, Discriminator, Field, StringConstraints, T
 
 from sim.errors import InputError, Problem
 from sim.experiments import design
+from sim.experiments.sweep import Spec  # its defaults are the file's
 from sim.scenario.load import load_as
 from sim.scenario.model import Distribution, Strict
 
@@ -60,12 +62,12 @@ class SweepFile(Strict):
     design: Literal["grid", "lhs", "sobol", "saltelli", "morris", "mc"] | None = Field(
         None, description="Default: grid when every entry is a list or lo:hi:n, else mc.")
     samples: int | None = Field(None, ge=1, description="Points of a sampled design.")
-    replicates: int = Field(1, ge=1, description="Runs per design point.")
-    engine: Literal["solve", "simulate"] = Field("solve", description="The engine each run "
-                                                  "calls.")
-    runs: int = Field(20, ge=1, description="simulate: runs per design point.")
-    steps: int = Field(52, ge=1, description="simulate: steps per run.")
-    seed: int = Field(0, ge=0, lt=2**32, description="Root seed.")
+    replicates: int = Field(Spec.replicates, ge=1, description="Runs per design point.")
+    engine: Literal["solve", "simulate"] = Field(Spec.engine, description="The engine each "
+                                                  "run calls.")
+    runs: int = Field(Spec.runs, ge=1, description="simulate: runs per design point.")
+    steps: int = Field(Spec.steps, ge=1, description="simulate: steps per run.")
+    seed: int = Field(Spec.seed, ge=0, lt=2**32, description="Root seed.")
     note: str = Field("", description="What the sweep asks, in words.")
 
 

@@ -51,21 +51,17 @@ def _pm(x) -> str:
 
 
 def _share_rows(shares) -> list[list]:
-    return [[s.label, s.share.share, f"[{s.share.interval[0]:.3f}, {s.share.interval[1]:.3f}]",
-             s.share.of] for s in shares]
-
-
-def _key(a):
-    return next(o for o in a.outcomes if o.name == a.key)
+    return [[s.label, s.share, f"[{s.interval[0]:.3f}, {s.interval[1]:.3f}]", s.of]
+            for s in shares]
 
 
 def _what(a) -> str:
-    o = _key(a)
+    o = a.outcome()
     return f"whether {o.label}" if o.kind == "bool" else o.label
 
 
 def _where(a) -> str:
-    o = _key(a)
+    o = a.outcome()
     return f"Where {o.label}" if o.kind == "bool" else f"Where {o.label} is highest"
 
 
@@ -74,9 +70,9 @@ def screen(a, written: list | None = None) -> str:
     out = [_header(a), ""]
     head = [s for s in a.shares if "=" not in s.name]  # the Nash deal's terms: in summary.md
     never = [s.name.split(".")[1] for s in head if s.name.startswith("package.")
-             and s.share.count == 0]
-    shown = [s for s in head if not (s.name.startswith("package.") and s.share.count == 0)]
-    out.append(table(["outcome", "share", "95% interval", "runs"], _share_rows(shown)))
+             and s.share == 0]
+    shown = [s for s in head if not (s.name.startswith("package.") and s.share == 0)]
+    out.append(table(["outcome", "share", "95% interval", "points"], _share_rows(shown)))
     if never:
         out += textwrap.wrap(f"never acceptable: {', '.join(never)}", 96,
                              initial_indent="  ", subsequent_indent="    ",
@@ -109,7 +105,8 @@ def markdown(a, figures: list) -> str:
     out = [f"# What drives the outcome: {a.scenario}", "", _header(a) + ".", "",
            "Written by `sim results`; every figure here is recomputed from the Parquet parts "
            "beside it.", "", "## Outcomes", "",
-           _md_table(["outcome", "share", "95% interval", "runs"], _share_rows(a.shares)), "",
+           _md_table(["outcome", "share", "95% interval", "points"], _share_rows(a.shares)),
+           "",
            f"## What decides {_what(a)}", ""]
     headers, rows = _driver_rows(a)
     out += [_md_table(headers, rows), "", "## Where it holds", ""]

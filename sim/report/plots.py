@@ -213,9 +213,7 @@ def simulation(result, folder: Path) -> list[Path]:
 
 
 def _save(fig, path: Path, result) -> Path:
-    fig.savefig(path, dpi=120, metadata=_metadata(result.provenance))
-    _pyplot().close(fig)
-    return path
+    return _save_figure(fig, path, _metadata(result.provenance))
 
 
 def sweep(analysis, folder: Path, shown: int = 6) -> list[Path]:
@@ -229,7 +227,7 @@ def sweep(analysis, folder: Path, shown: int = 6) -> list[Path]:
     about = {"Software": "sim", "Description": f"sweep analysis of {analysis.folder}"}
     ranked = [d.input for d in analysis.ranked()][:shown]
     inputs = {u.path: u for u in analysis.inputs}
-    outcomes = [o for o in analysis.outcomes if o.name == analysis.key]
+    outcomes = [analysis.outcome()]
     outcomes += [o for o in analysis.outcomes if o.name != analysis.key][:2]
     written = []
     fig, axes = plt.subplots(len(outcomes), len(ranked), squeeze=False, sharey="row",
@@ -267,36 +265,15 @@ def _wrap(text: str, width: int = 30) -> str:
     return "\n".join(textwrap.wrap(text.replace(".", ". "), width)).replace(". ", ".")
 
 
-def _heatmap(analysis, ux, uy, path: Path, about: dict, bins: int = 8) -> Path:
-    """The key outcome's mean over bins of two inputs."""
-    from sim.experiments.drivers import encoded
+def _heatmap(analysis, ux, uy, path: Path, about: dict) -> Path:
+    """The key outcome's mean over bins of two inputs (drivers.heat)."""
+    from sim.experiments.drivers import heat
 
     plt = _pyplot()
-    frame = analysis.frame
-    x, y = encoded(frame[f"in.{ux.path}"], ux), encoded(frame[f"in.{uy.path}"], uy)
-    z = frame[analysis.key].to_numpy(dtype=float)
-
-    def edges(v):
-        values = np.unique(v[np.isfinite(v)])
-        if len(values) <= bins:
-            mids = (values[1:] + values[:-1]) / 2
-            return np.concatenate([[values[0] - 0.5], mids, [values[-1] + 0.5]])
-        return np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
-
-    ex, ey = edges(x), edges(y)
-    ix = np.clip(np.searchsorted(ex, x, side="right") - 1, 0, len(ex) - 2)
-    iy = np.clip(np.searchsorted(ey, y, side="right") - 1, 0, len(ey) - 2)
-    total = np.zeros((len(ey) - 1, len(ex) - 1))
-    count = np.zeros_like(total)
-    keep = np.isfinite(z)
-    np.add.at(total, (iy[keep], ix[keep]), z[keep])
-    np.add.at(count, (iy[keep], ix[keep]), 1)
-    with np.errstate(invalid="ignore"):
-        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    ex, ey, mean = heat(analysis.frame, ux, uy, analysis.key)
     fig, ax = plt.subplots(figsize=(6, 4.6), layout="constrained")
     image = ax.pcolormesh(ex, ey, mean, cmap="viridis", shading="flat")
-    fig.colorbar(image, ax=ax, label=next(o.label for o in analysis.outcomes
-                                          if o.name == analysis.key))
+    fig.colorbar(image, ax=ax, label=analysis.outcome().label)
     ax.set_xlabel(ux.path, fontsize=8)
     ax.set_ylabel(uy.path, fontsize=8)
     ax.set_title(f"{analysis.scenario}: the two strongest inputs", fontsize=9)
@@ -327,8 +304,7 @@ def _drivers(analysis, path: Path, about: dict) -> Path:
                 color=["C0" if (d.spearman or 0) >= 0 else "C3" for d in ranked])
         ax.set_xlabel("|Spearman rank correlation| (blue: rises with the input, red: falls)")
     ax.set_yticks(at, names, fontsize=7)
-    label = next(o.label for o in analysis.outcomes if o.name == analysis.key)
-    ax.set_title(f"{analysis.scenario}: what decides: {label}", fontsize=9)
+    ax.set_title(f"{analysis.scenario}: what decides: {analysis.outcome().label}", fontsize=9)
     return _save_figure(fig, path, about)
 
 

@@ -56,13 +56,36 @@ def test_shares_are_the_stored_rows_with_their_wilson_intervals(lhs):
     a = sim.drivers(lhs)
     table = store.read(lhs)
     zopa = next(s for s in a.shares if s.name == "zopa")
-    assert zopa.share.count == int(table["zopa"].sum()) and zopa.share.of == 120
-    assert zopa.share.interval == wilson(zopa.share.count, 120)
+    assert zopa.share == table["zopa"].mean() and zopa.of == 120
+    assert zopa.interval == wilson(table["zopa"].sum(), 120)
     assert {"zopa", "acceptable", "deal_ratified", "nash.tariff", "nash.dispute_panel"} <= {
         o.name for o in a.outcomes}  # a numeric and a true/false term of the Nash deal
     package = next(s for s in a.shares if s.name.startswith("package."))
-    column = package.name
-    assert package.share.count == int(table[column].sum())
+    assert package.share == table[package.name].mean()
+
+
+def test_replicates_of_the_solver_add_no_points_to_a_share(tmp_path, lhs):
+    """The solver draws nothing: its replicates are the same run again, so a share's
+    interval is over the design points, not the runs."""
+    again = sweep(tmp_path, "r", "--vary", f"{DECIDES}=0.4:0.95", "--vary",
+                  f"{IGNORED}=0.8:0.99", "--design", "lhs", "--samples", "120", "--seed", "3",
+                  "--replicates", "3")
+    one, three = sim.drivers(lhs), sim.drivers(again)
+    assert len(store.read(again)) == 360
+    assert [s.to_dict() for s in three.shares] == [s.to_dict() for s in one.shares]
+
+
+def test_on_a_saltelli_design_shares_and_correlations_read_the_independent_rows(tmp_path):
+    """Its A and B rows are independent draws; the rows between repeat one of them but for
+    one input, which would make a p-value of a rank correlation far too small."""
+    folder = sweep(tmp_path, "s", "--vary", f"{DECIDES}=0.4:0.95", "--vary",
+                   f"{IGNORED}=0.8:0.99", "--design", "saltelli", "--samples", "16")
+    a = sim.drivers(folder)
+    table = store.read(folder)
+    rows = table[table["point"].isin(range(0, 64, 4)) | table["point"].isin(range(3, 64, 4))]
+    zopa = next(s for s in a.shares if s.name == "zopa")
+    assert zopa.of == 32 and zopa.share == rows["zopa"].mean()
+    assert any("32 of 64 saltelli points" in n for n in a.notes_for(None))
 
 
 def test_the_deciding_input_ranks_first_and_prim_bounds_it_where_the_zopa_closes(lhs):
@@ -121,8 +144,9 @@ def test_an_agent_based_sweep_is_read_by_its_agreement_rate(tmp_path):
     a = sim.drivers(folder)
     assert a.key == "agreed" and [s.name for s in a.shares] == ["agreed", "ratified"]
     table = store.read(folder)
-    agreed = next(s for s in a.shares if s.name == "agreed").share
-    assert agreed.of == 8 and agreed.count == round(float((table["agreed"] * 4).sum()))
+    agreed = next(s for s in a.shares if s.name == "agreed")
+    # over the 2 design points: a point's runs are not independent of each other
+    assert agreed.of == 2 and agreed.share == pytest.approx(table["agreed"].mean())
     assert results(folder).exit_code == 0
 
 
