@@ -183,3 +183,36 @@ def test_the_tutorials_sweep_file_gives_the_output_it_shows(tmp_path):
         "./run results results/trade-bars\n```\n\n```\n", 1)[1].split("\n```", 1)[0]
     screen = results(str(tmp_path / "s")).stdout.split("\n\nWritten:")[0]
     assert screen.rstrip() == shown.rstrip()
+
+
+def test_a_damaged_folder_is_bad_input_and_strangers_in_it_are_left_alone(tmp_path, lhs):
+    """Found in review: a stray file, a part that is not Parquet or lacks a column, or a
+    manifest with a key missing made `sim results` fail with an internal error."""
+    import json
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    def copy(name):
+        shutil.copytree(lhs, tmp_path / name, ignore=shutil.ignore_patterns("summary*"))
+        return tmp_path / name
+
+    stray = copy("stray")
+    (stray / "notes.txt").write_text("mine")
+    (stray / "part-extra.json").write_text("{}")
+    assert results(str(stray)).exit_code == 0
+    bad = copy("bad")
+    (bad / "part-09999.parquet").write_text("not parquet")
+    r = results(str(bad))
+    assert r.exit_code == 2 and "part-09999.parquet cannot be read" in r.stderr
+    short = copy("short")
+    part = sorted(short.glob("part-*.parquet"))[0]
+    pq.write_table(pq.read_table(part).drop(["zopa"]), part)
+    assert results(str(short)).exit_code == 2
+    for broken in ({"spec": 1}, {"spec": {}}, {"points": "many"}):
+        folder = copy(f"manifest-{len(list(tmp_path.iterdir()))}")
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest.update(broken)
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        r = results(str(folder))
+        assert r.exit_code == 2 and "not a sweep's manifest" in r.stderr, broken
