@@ -89,12 +89,12 @@ TIME_BUDGET = 10.0  # seconds: what keeps a command interactive
 
 def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = True,
           samples: int = 0, seed: int = 0, time_budget: float | None = TIME_BUDGET,
-          progress=None) -> SolveResult:
+          progress=None, workers: int = 1) -> SolveResult:
     """The static analysis; with `samples`, robustness over the scenario's `uncertainty:`
-    (N seeded draws), which needs the Scenario rather than a compiled Problem. Past
-    `time_budget` seconds (None: no limit), the count of acceptable deals is estimated from
-    a sample drawn with `seed`, and marked so. `progress(done, total)`, if given, follows
-    the robustness draws."""
+    (N seeded draws, on `workers` local processes: the same answer on any number), which
+    needs the Scenario rather than a compiled Problem. Past `time_budget` seconds (None: no
+    limit), the count of acceptable deals is estimated from a sample drawn with `seed`, and
+    marked so. `progress(done, total)`, if given, follows the robustness draws."""
     from dataclasses import replace
 
     from sim.compile import Compiler
@@ -108,6 +108,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
     _seed_fits(seed)
     if samples < 0 or seed < 0:
         raise InputError("--samples and --seed take non-negative integers")
+    _integers(("--workers", workers, 1))
     if samples and not isinstance(scenario, Scenario):
         raise InputError("robustness draws the scenario's uncertainty: pass the Scenario, not "
                          "its compiled Problem")
@@ -123,7 +124,7 @@ def solve(scenario: Scenario | Problem, *, method: str = "auto", refine: bool = 
         return result
     try:
         drawn = robustness(scenario, samples, seed, method, compiler, base=problem,
-                           progress=progress, budget=time_budget)
+                           progress=progress, budget=time_budget, workers=workers)
     except OutOfTime:
         raise InputError(f"a draw of the uncertainty could not be solved within the "
                          f"{time_budget:g} s time budget (each draw has its own); give a "

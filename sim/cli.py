@@ -189,6 +189,8 @@ def solve(
         "--refine/--no-refine", metavar="",
         help="Refine the solutions between grid points on numeric issues only utility "
         "reads.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes for the --samples "
+                                         "draws (the same answer on any number).")] = 1,
     as_json: JsonOpt = False,
 ) -> None:
     """Analyse a scenario: acceptable deals, frontier, bargaining solutions, packages.
@@ -205,9 +207,10 @@ def solve(
         # Robustness redraws the scenario, so it takes the Scenario, not the compiled problem.
         target = _scenario(scenario) if samples else _problem(scenario)
         what = "solving the draws" if samples else f"solving (time budget {time_budget:g} s)"
-        with _progress(what) as progress:
+        with _progress(what, unit="draws" if samples else None) as progress:
             result = api.solve(target, method=method.value, refine=refine, samples=samples,
-                               seed=seed, time_budget=time_budget, progress=progress)
+                               seed=seed, time_budget=time_budget, progress=progress,
+                               workers=workers)
         if plot is not None:
             _plots(result, api.acceptability_map(target, *_pair(map_issues)), plot)
     except InputError as e:

@@ -29,6 +29,7 @@ from sim.scenario.load import from_dict
 from sim.scenario.model import Scenario
 
 KEEP_DRAWS = 100  # draws' problems kept between the two passes; the others are compiled again
+BATCH = 25  # draws a worker's task solves
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,13 @@ def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
 def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
                compiler: Compiler | None = None, base: Problem | None = None,
                progress: Callable[[int, int], None] | None = None,
-               budget: float | None = None) -> Robustness:
-    """`samples` draws of the scenario's uncertainty. `compiler`, if given, is the one that
-    compiled the scenario (its remembered bodies are reused), and `base` what it made;
+               budget: float | None = None, workers: int = 1) -> Robustness:
+    """`samples` draws of the scenario's uncertainty, on `workers` local processes (the
+    sweep's executors: the same answer on any number). `compiler`, if given, is the one
+    that compiled the scenario (its remembered bodies are reused), and `base` what it made;
     `progress(done, total)` is called as the draws are solved. `budget` bounds the seconds
     each draw's frontier may take (space.OutOfTime past it)."""
-    from sim.solver import choose
+    from sim.experiments.executors import executor
     from sim.solver.frontier import frontier
 
     if not scenario.uncertainty:
@@ -89,47 +91,42 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     compiler = compiler or Compiler()
     base = base if base is not None else compiler.compile(scenario)
     data = scenario.model_dump(mode="json", exclude={"extends"})
-
-    # The bodies a draw changes are tabulated over the space only when that is cheaper than
-    # evaluating them on the deals each pass asks about (compile.vote_cells_for); the second
-    # pass asks about the candidates alone, so it never tabulates them.
-    first = compiler.building(vote_cells_for(base))
-    second = compiler.building(0)
-
-    def compiled(i: int, by: Compiler) -> Problem | None:
-        try:
-            values = paths.set_values(data, sample_values(scenario, seed, i))
-            return by.compile(from_dict(values, file=f"<sample {i}>"))
-        except InputError:
-            return None
-
-    # First pass: each draw's frontier and solutions. The draws' problems are kept for the
-    # second pass only while they are few; beyond, each is compiled again (the same problem:
-    # compiling is deterministic), so memory stays bounded whatever `samples` is.
-    kept: dict[int, Problem] = {}
-    picked: list[tuple[int, dict[str, np.ndarray | None], bool]] = []
-    for i in range(samples):
-        p = compiled(i, first)
-        if p is not None:
-            deadline = None if budget is None else time.monotonic() + budget
-            f = frontier(p, method, deadline)
-            picked.append((i, {k: (f.idx[r] if r is not None else None)
-                               for k, r in choose(p, f).items()}, bool(len(f.idx))))
-            if len(kept) < KEEP_DRAWS:
-                kept[i] = p
-        if progress is not None:
-            progress(i + 1, samples)
-    invalid = samples - len(picked)
-    candidates = [*frontier(base, method).idx, *base.packages.values()]
-    candidates += [d for _, pk, _ in picked for d in pk.values() if d is not None]
-    idx = np.unique(np.array(candidates, dtype=np.int64).reshape(-1, len(base.issues)), axis=0)
-    acceptable = np.zeros(len(idx))
+    uncertainties = [design.from_scenario(p, d) for p, d in scenario.uncertainty.items()]
+    batches = [list(range(i, min(i + BATCH, samples))) for i in range(0, samples, BATCH)]
+    with executor(workers if len(batches) > 1 else 1, None) as pool:
+        if pool is None:
+            # In this process: the caller's compiler, and the first KEEP_DRAWS problems kept
+            # for the second pass (the others are compiled again, so memory stays bounded).
+            first = compiler.building(vote_cells_for(base))
+            second = compiler.building(0)
+            kept: dict[int, Problem] = {}
+            picked = _first_pass(data, uncertainties, seed, list(range(samples)), method,
+                                 budget, first, kept, progress)
+        else:
+            kept, picked, done = {}, [], 0
+            futures = [pool.submit(_first_pass, data, uncertainties, seed, b, method, budget)
+                       for b in batches]
+            for b, future in zip(batches, futures, strict=True):  # in order: the same list
+                picked += future.result()
+                done += len(b)
+                if progress is not None:
+                    progress(done, samples)
+        invalid = samples - len(picked)
+        candidates = [*frontier(base, method).idx, *base.packages.values()]
+        candidates += [d for _, pk, _ in picked for d in pk.values() if d is not None]
+        idx = np.unique(np.array(candidates, dtype=np.int64).reshape(-1, len(base.issues)),
+                        axis=0)
+        valid = [i for i, _, _ in picked]
+        if pool is None:
+            acceptable = _second_pass(data, uncertainties, seed, valid, idx, second, kept)
+        else:
+            acceptable = sum((f.result() for f in [
+                pool.submit(_second_pass, data, uncertainties, seed, valid[i:i + BATCH], idx)
+                for i in range(0, len(valid), BATCH)]), np.zeros(len(idx)))
     names = list(picked[0][1]) if picked else []
     chosen = {name: np.zeros(len(idx)) for name in names}
     nonempty = 0
-    for i, pk, any_deal in picked:
-        p = kept.pop(i) if i in kept else compiled(i, second)
-        acceptable += p.acceptable(idx)
+    for _, pk, any_deal in picked:
         nonempty += any_deal
         for name, deal in pk.items():
             if deal is not None:
@@ -146,3 +143,59 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
         rows[0] if rows and acceptable[order[0]] > 0 else None, tuple(rows[:20]),
         {name: float(acceptable[(idx == i).all(axis=1)][0] / n)
          for name, i in base.packages.items()})
+
+
+def _draw(data: dict, uncertainties: list, seed: int, i: int, compiler: Compiler
+          ) -> Problem | None:
+    """Draw i compiled, or None if the format rejects it (a weight drawn negative, say)."""
+    try:
+        values = paths.set_values(data, design.mc_point(uncertainties, seed, i))
+        return compiler.compile(from_dict(values, file=f"<sample {i}>"))
+    except InputError:
+        return None
+
+
+def _compilers(data: dict) -> tuple[Compiler, Compiler]:
+    """In a worker: the compiler for the first pass and for the second (sim.experiments.
+    sweep.compiled_base: this process's memory, bodies built as cheaply as they are read)."""
+    from sim.experiments.sweep import compiled_base
+
+    first, _ = compiled_base(data)
+    return first, first.building(0)
+
+
+def _first_pass(data: dict, uncertainties: list, seed: int, draws: list[int], method: str,
+                budget: float | None, compiler: Compiler | None = None,
+                kept: dict | None = None, progress=None) -> list[tuple]:
+    """Each valid draw's (index, {solution: deal or None}, whether a ZOPA exists)."""
+    from sim.solver import choose
+    from sim.solver.frontier import frontier
+
+    compiler = compiler or _compilers(data)[0]
+    out = []
+    for i in draws:
+        p = _draw(data, uncertainties, seed, i, compiler)
+        if p is not None:
+            deadline = None if budget is None else time.monotonic() + budget
+            f = frontier(p, method, deadline)
+            out.append((i, {k: (f.idx[r] if r is not None else None)
+                            for k, r in choose(p, f).items()}, bool(len(f.idx))))
+            if kept is not None and len(kept) < KEEP_DRAWS:
+                kept[i] = p
+        if progress is not None:
+            progress(i + 1, len(draws))
+    return out
+
+
+def _second_pass(data: dict, uncertainties: list, seed: int, draws: list[int],
+                 idx: np.ndarray, compiler: Compiler | None = None,
+                 kept: dict | None = None) -> np.ndarray:
+    """How many of these draws find each candidate acceptable (its votes evaluated on the
+    candidates alone)."""
+    compiler = compiler or _compilers(data)[1]
+    kept = kept if kept is not None else {}
+    total = np.zeros(len(idx))
+    for i in draws:
+        p = kept.pop(i) if i in kept else _draw(data, uncertainties, seed, i, compiler)
+        total += p.acceptable(idx)
+    return total

@@ -85,3 +85,11 @@ def test_many_draws_are_compiled_again_rather_than_kept_with_the_same_answer(tra
     with mock.patch.object(module, "KEEP_DRAWS", 0):
         recompiled = robustness(trade, 12, seed=3).to_dict()
     assert recompiled == kept
+
+
+def test_the_draws_give_the_same_answer_on_two_worker_processes(trade):
+    """Robustness runs on the sweep's executors: 60 draws in batches on 2 real processes,
+    the answer byte for byte the one drawn in this process."""
+    alone = robustness(trade, 60, seed=3).to_dict()
+    assert robustness(trade, 60, seed=3, workers=2).to_dict() == alone
+    assert sim.solve(trade, samples=60, seed=3, workers=2).robustness.to_dict() == alone
