@@ -198,7 +198,8 @@ def sweep(scenario: Scenario, *, spec: str | Path | None = None, vary: list[str]
         if given:
             raise InputError(f"--spec holds the design; {', '.join(given)} also given: write "
                              "them in the sweep file instead")
-        file, uncertainties = sweepfile.read(spec)
+        file, uncertainties = sweepfile.read(
+            spec, scenario.model_dump(mode="json", exclude={"extends"}))
         options = file.model_dump(exclude={"vary", "note"})
     else:
         options = {**sweepfile.SweepFile().model_dump(exclude={"vary", "note"}),

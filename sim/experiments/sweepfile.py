@@ -23,6 +23,7 @@ from pydantic import BeforeValidator, Discriminator, Field, StringConstraints, T
 from sim.errors import InputError, Problem
 from sim.experiments import design
 from sim.experiments.sweep import Spec  # its defaults are the file's
+from sim.scenario import paths
 from sim.scenario.load import load_as
 from sim.scenario.model import Distribution, Strict
 
@@ -61,22 +62,31 @@ class SweepFile(Strict):
         default_factory=dict, description="Dotted path -> what it takes (see above).")
     design: Literal["grid", "lhs", "sobol", "saltelli", "morris", "mc"] | None = Field(
         None, description="Default: grid when every entry is a list or lo:hi:n, else mc.")
-    samples: int | None = Field(None, ge=1, description="Points of a sampled design.")
-    replicates: int = Field(Spec.replicates, ge=1, description="Runs per design point.")
+    samples: int | None = Field(None, ge=1, strict=True,
+                                description="Points of a sampled design.")
+    replicates: int = Field(Spec.replicates, ge=1, strict=True,
+                            description="Runs per design point.")
     engine: Literal["solve", "simulate"] = Field(Spec.engine, description="The engine each "
                                                   "run calls.")
-    runs: int = Field(Spec.runs, ge=1, description="simulate: runs per design point.")
-    steps: int = Field(Spec.steps, ge=1, description="simulate: steps per run.")
-    seed: int = Field(Spec.seed, ge=0, lt=2**32, description="Root seed.")
+    runs: int = Field(Spec.runs, ge=1, strict=True,
+                      description="simulate: runs per design point.")
+    steps: int = Field(Spec.steps, ge=1, strict=True, description="simulate: steps per run.")
+    seed: int = Field(Spec.seed, ge=0, lt=2**32, strict=True, description="Root seed.")
     note: str = Field("", description="What the sweep asks, in words.")
 
 
-def read(path: str | Path) -> tuple[SweepFile, tuple[design.Uncertainty, ...]]:
+def read(path: str | Path, data: dict | None = None
+         ) -> tuple[SweepFile, tuple[design.Uncertainty, ...]]:
     """The file, validated, and its `vary:` entries as Uncertainties (InputError, located,
-    for a SPEC that does not parse)."""
+    for a SPEC that does not parse, or, given the scenario's `data`, a path it cannot
+    vary)."""
     spec, src = load_as(path, SweepFile, "sweep file")
     out, problems = [], []
     for name, value in spec.vary.items():
+        why = paths.cannot_vary(data, name) if data is not None else None
+        if why:
+            problems.append(Problem(src.where(("vary", name)), why))
+            continue
         try:
             out.append(_uncertainty(name, value))
         except design.SpecError as e:

@@ -138,7 +138,7 @@ def load_as(path: str | Path, model: type[BaseModel], kind: str) -> tuple[BaseMo
     """Another kind of file (a sweep file): read as YAML and validated against `model`, its
     problems located and worded as a scenario's are."""
     text = yamlio.read_text(Path(path))
-    data, lines = yamlio.parse(text, str(path))
+    data, lines = yamlio.parse(text, str(path), kind)
     if not isinstance(data, dict):
         raise InputError(Problem(Where(str(path), 1), f"a {kind} must be a mapping of keys "
                                  f"({', '.join(list(model.model_fields)[:3])}, ...)"))

@@ -144,12 +144,13 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def parse(text: str, file: str = "") -> tuple[Any, Positions]:
-    """Parse one YAML document into plain data and a path -> line table."""
+def parse(text: str, file: str = "", kind: str = "scenario") -> tuple[Any, Positions]:
+    """Parse one YAML document (a `kind` of file) into plain data and a path -> line
+    table."""
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise InputError(Problem(Where(file), "file is empty; expected a scenario mapping"))
+        raise InputError(Problem(Where(file), f"file is empty; expected a {kind} mapping"))
     loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
@@ -160,7 +161,7 @@ def parse(text: str, file: str = "") -> tuple[Any, Positions]:
     finally:
         loader.dispose()
     if node is None:
-        raise InputError(Problem(Where(file), "file is empty; expected a scenario mapping"))
+        raise InputError(Problem(Where(file), f"file is empty; expected a {kind} mapping"))
     size, _ = expanded_size(node)
     if size > MAX_NODES:
         raise InputError(

@@ -109,3 +109,21 @@ def test_mistakes_a_newcomer_makes_are_told_in_one_line_each(tmp_path):
     assert "not a sweep file" in r.stderr
     r = sweep("--vary", "parties.exporter.reservation=0.2-0.5", "--out", str(tmp_path / "s"))
     assert r.exit_code == 2 and "with a colon, lo:hi" in r.stderr
+
+
+def test_a_path_the_scenario_cannot_vary_is_located_in_the_file(tmp_path):
+    spec = write(tmp_path, """\
+        replicates: 2
+        vary:
+          parties.exporter.reservaton: "0.2:0.4"
+        """)
+    r = sweep("--spec", spec, "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2
+    assert f"{spec}:3: vary.parties.exporter.reservaton: path does not resolve" in r.stderr
+    assert "did you mean" in r.stderr or "valid:" in r.stderr
+    (tmp_path / "empty.yaml").write_text("# nothing\n")
+    r = sweep("--spec", str(tmp_path / "empty.yaml"), "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2 and "expected a sweep file mapping" in r.stderr
+    spec = write(tmp_path, "replicates: true\n")
+    r = sweep("--spec", spec, "--out", str(tmp_path / "s"))
+    assert r.exit_code == 2 and "replicates: Input should be a valid integer" in r.stderr
