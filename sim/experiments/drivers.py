@@ -226,7 +226,11 @@ def _boxes(drawn, uncertainties, key: str, label: str, notes: list) -> tuple[pri
                            "no region to find"))
         return ()
     x = {u.path: drawn[f"in.{u.path}"].to_numpy()[finite] for u in uncertainties}
-    return tuple(prim.discover(x, y[finite]))
+    boxes = tuple(b for b in prim.discover(x, y[finite]) if b.restricts())
+    if not boxes:
+        notes.append((key, f"{label}: no region narrower than the whole design holds it more "
+                           "densely"))
+    return boxes
 
 
 def _outcome(outcomes, name: str) -> Outcome:
