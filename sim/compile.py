@@ -140,14 +140,13 @@ class Compiler:
             if when is not None:
                 _guard(scope(when), sizes, f"ratification.{name}.applies_when")
             bar = s.settings.min_ratification_probability
-            made, allows = self._remember(
+            made = self._remember(
                 ("body", body.model_dump_json(), issues_key, bar),  # applies_when is in it
                 lambda body=body, when=when, bar=bar: self._body(body, when, s, sizes, bar,
                                                                  issues_key))
             party = parties.index(body.party) if body.party else ratifies_for.get(name)
-            out.append(replace(made, name=name, party=party, allows=(bar, allows)))
+            out.append(replace(made, name=name, party=party))
         return out
-
 
     def _remember(self, key: tuple, make):
         """What `make()` returns, remembered under `key` (the least recently used forgotten
@@ -162,9 +161,9 @@ class Compiler:
         return value
 
     def _body(self, body, when, s: Scenario, sizes: tuple[int, ...], bar: float,
-              issues_key: str) -> tuple:
-        """A body's tables, and its allows table at the bar. A referendum's thresholds (the
-        mood at which each deal's yes share reaches the bar) depend on its predictors only:
+              issues_key: str) -> Body:
+        """A body with its tables, and its allows table at the bar. A referendum's thresholds
+        (the mood at which each deal's yes share reaches the bar) depend on its predictors only:
         a change of turnout or of the size of the shock reuses them and only maps them to
         P(pass) again."""
         model = ratify.build(body, s.issues)
@@ -183,7 +182,7 @@ class Compiler:
             yes = Factor.of_vote(model.issues, sizes, model.yes_share, self.vote_cells)
             p_pass = Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells)
         made = Body("", body.kind, None, applies, yes, p_pass, model)
-        return made, allows_table(made, sizes, bar)
+        return replace(made, allows=(bar, allows_table(made, sizes, bar)))
 
 
 UPDATABLE = re.compile(r"parties\.[^.]+\.(reservation|power|patience|weights\.[^.]+"
@@ -348,7 +347,6 @@ def _no_deal(s: Scenario, levels: tuple[list, ...]):
     cost = np.array([float(nd.cost.get(p, 0.0)) if nd else 0.0 for p in s.parties])
     derived = np.array([x.reservation == "derived" for x in s.parties.values()])
     return outlook, tuple(written), cost, derived
-
 
 
 def _dynamics(s: Scenario, levels: tuple[list, ...]) -> Dynamics:
