@@ -57,8 +57,7 @@ def per_run(points: int) -> list[dict]:
     rows = []
     for label, vary in CHANGES.items():
         uncertainties = (tuple(designs.parse(v) for v in vary) if vary else
-                         tuple(designs.from_scenario(p, d)
-                               for p, d in scenario.uncertainty.items()))
+                         designs.of_scenario(scenario))
         spec = sweep.Spec(uncertainties, "lhs", points, seed=1)
         plan = sweep.plan(scenario, spec)
         sweep.run_batch(data, spec, [(0, plan[0])])  # warm: imports, the bodies left alone

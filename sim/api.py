@@ -211,8 +211,7 @@ def sweep(scenario: Scenario, *, spec: str | Path | None = None, vary: list[str]
     explicit = bool(uncertainties)
     if not explicit:
         try:
-            uncertainties = tuple(designs.from_scenario(p, d)
-                                  for p, d in scenario.uncertainty.items())
+            uncertainties = designs.of_scenario(scenario)
         except designs.SpecError as e:
             raise InputError(str(e)) from None
     chosen = options["design"] or (

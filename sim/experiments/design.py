@@ -184,6 +184,11 @@ def from_scenario(path: str, dist) -> Uncertainty:
     raise SpecError(f"{path}: no distribution given")
 
 
+def of_scenario(scenario) -> tuple[Uncertainty, ...]:
+    """The scenario's `uncertainty:` section as Uncertainties, in the order written."""
+    return tuple(from_scenario(path, dist) for path, dist in scenario.uncertainty.items())
+
+
 def points(uncertainties: list[Uncertainty], design: str, samples: int | None,
            seed: int) -> list[dict[str, Any]]:
     """The design points: {path: value} for every uncertainty, in a fixed order."""

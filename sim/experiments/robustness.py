@@ -3,11 +3,13 @@ often it is each bargaining solution, over seeded draws of the uncertain paramet
 
 Draw i is replicate i of the scenario's one design point: its generator is
 `seeds.generator(seed, 0, i)`, and it draws every distribution in path order, so a draw's
-values do not depend on how many draws run or in which order. Each draw is a complete
-scenario, validated and compiled like a file (one compiler for all: bodies a draw leaves alone
-keep their tables); a draw the format rejects (a weight drawn negative, say) is counted as
-invalid and skipped. The candidates are the base frontier, the packages and every draw's
-solutions; their acceptability is evaluated in each draw, vectorised over the candidates.
+values do not depend on how many draws run or in which order, nor on the worker that solves
+it (`workers`: batches of draws on the sweep's executors). Each draw is a complete scenario,
+validated and compiled like a file (the bodies a draw leaves alone keep their tables, those it
+changes are built as cheaply as they are read: compile.vote_cells_for); a draw the format
+rejects (a weight drawn negative, say) is counted as invalid and skipped. The candidates are
+the base frontier, the packages and every draw's solutions; their acceptability is evaluated
+in each draw, vectorised over the candidates.
 """
 
 from __future__ import annotations
@@ -70,8 +72,7 @@ class Robustness:
 def sample_values(scenario: Scenario, seed: int, i: int) -> dict[str, Any]:
     """The values of draw i: {dotted path: value}, point i of the Monte Carlo design over the
     scenario's `uncertainty:` (sim.experiments.design.mc_point)."""
-    return design.mc_point([design.from_scenario(path, dist)
-                            for path, dist in scenario.uncertainty.items()], seed, i)
+    return design.mc_point(list(design.of_scenario(scenario)), seed, i)
 
 
 def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "auto",
@@ -91,7 +92,7 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
     compiler = compiler or Compiler()
     base = base if base is not None else compiler.compile(scenario)
     data = scenario.model_dump(mode="json", exclude={"extends"})
-    uncertainties = [design.from_scenario(p, d) for p, d in scenario.uncertainty.items()]
+    uncertainties = list(design.of_scenario(scenario))
     batches = [list(range(i, min(i + BATCH, samples))) for i in range(0, samples, BATCH)]
     with executor(workers if len(batches) > 1 else 1, None) as pool:
         if pool is None:

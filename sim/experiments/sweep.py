@@ -129,7 +129,7 @@ def invalid_points(data: dict, chunk: list[tuple[int, dict]]) -> list[str]:
 
 
 def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
-            compiler: Compiler, base: Problem | None = None) -> dict:
+            compiler: Compiler, base: Problem) -> dict:
     """The row of run `run`: its ids, its seed, the varied values, the engine's metrics, and
     the error if it raised. `base`, the compiled Problem of `data`, is updated instead of
     compiling the point when every varied path is one Compiler.update moves."""
@@ -140,7 +140,7 @@ def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
     row.update({f"in.{k}": v for k, v in values.items()})
     try:
         changed = paths.set_values(data, values)
-        if base is not None and all(updatable(p) for p in values):
+        if all(updatable(p) for p in values):
             # plan() checked this very point: the format is validated again, not the meaning
             problem = compiler.update(base, Scenario.model_validate(changed))
         else:
@@ -201,7 +201,7 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
             for r in range(spec.replicates)]
     with executor(workers if len(runs) > 1 else 1, scheduler) as pool:  # reachable first
         check_points(data, points, pool)
-        first = _first_rows(scenario, data, spec, runs)
+        first = _first_rows(data, spec, runs)
         manifest = _manifest(scenario, data, spec, points, first, command)
         store = Store.open(out, manifest, resume)
         columns = set(store.schema.names)
@@ -238,7 +238,7 @@ def sweep(scenario: Scenario, spec: Spec, out: Path, *, workers: int = 1,
     return SweepResult(out, len(points), len(done) + ran, ran, errors)
 
 
-def _first_rows(scenario: Scenario, data: dict, spec: Spec, runs: list) -> list[dict]:
+def _first_rows(data: dict, spec: Spec, runs: list) -> list[dict]:
     """Runs in order until one succeeds (its metrics name the columns); all are kept. A
     metric's keys do not change across design points: the deal space is fixed."""
     compiler, base = compiled_base(data)
