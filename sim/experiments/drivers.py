@@ -7,17 +7,19 @@ ratified Nash deal comes out of it (0 where there is no ZOPA), and the Nash deal
 and true/false terms; for the agent-based model, its agreement and ratification rates and the
 median step of agreement. For each outcome and input:
 
-- a rank correlation (Spearman's rho, with its p-value): a monotone association, on any design;
+- a rank correlation (Spearman's rho, with its p-value): a monotone association;
 - Sobol first-order and total indices (Sobol 2001; Saltelli et al. 2010) on a `saltelli`
   design, and Morris's mu* and sigma (Morris 1991; Campolongo et al. 2007) on a `morris`
   design, both by SALib with bootstrap 95% intervals. Their units: mu* is the mean absolute
-  change in the outcome over an input's move across its quantiles' full range.
+  change in the outcome when an input moves across Morris's grid, its 1/8 to 7/8 quantiles.
 - response curves (the outcome's mean by bins of one input) and a heat map for two.
 
-Shares (a ZOPA exists, each package is acceptable, each of the Nash deal's terms) carry
-Wilson 95% intervals over the runs: on a Monte Carlo or Latin hypercube design they are the
-chances under the stated distributions; on a grid, shares of the grid. Scenario discovery runs
-PRIM (sim.experiments.prim) on the key outcome: a ZOPA exists, or the agreement rate.
+Shares (a ZOPA exists, each package is acceptable, each of the Nash deal's terms) are over the
+design points, with the Wilson 95% interval of that many points: on a Monte Carlo or Latin
+hypercube design they are the chances under the stated distributions; on a grid, shares of
+the grid. Shares, rank correlations and scenario discovery (PRIM, sim.experiments.prim, on the
+key outcome: a ZOPA exists, or the agreement rate) read a Saltelli or Morris design's
+independently drawn points only (`independent`); the indices read every point.
 Categorical inputs enter the correlations and indices by the order their levels were given in.
 """
 
@@ -258,9 +260,14 @@ def _outcomes(manifest: dict, columns: list[str]) -> tuple[Outcome, ...]:
 def _read(outcomes, columns: list[str]) -> set[str]:
     """The stored columns the outcomes and shares are made from."""
     names = {o.name for o in outcomes} | {"nash.p_ratified", "runs"}
-    names |= {c for c in columns if c.startswith("nash.") and c.count(".") == 1}
+    names |= set(_terms(columns))
     names |= {c for c in columns if c.startswith("package.") and c.endswith(".acceptable")}
     return names
+
+
+def _terms(columns) -> list[str]:
+    """The Nash deal's terms among the columns (nash.<issue>)."""
+    return [c for c in columns if c.startswith("nash.") and c.count(".") == 1]
 
 
 def _per_point(ok, uncertainties, outcomes, engine: str):
@@ -274,7 +281,7 @@ def _per_point(ok, uncertainties, outcomes, engine: str):
     for name in names:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     inputs = [f"in.{u.path}" for u in uncertainties]
-    terms = [c for c in ok.columns if c.startswith("nash.") and c.count(".") == 1]
+    terms = _terms(ok.columns)
     packages = [c for c in ok.columns if c.startswith("package.")]
     for c in packages:
         frame[c] = frame[c].astype(float)
