@@ -123,10 +123,7 @@ def discover(inputs: dict[str, Any], y, *, alpha: float = ALPHA, min_mass: float
     for _ in range(boxes):
         if data.y[among].sum() == 0 or among.sum() < 2:
             break
-        box = _one_box(data, among, alpha, min_mass, threshold)
-        if box is None:
-            break
-        state, start, trajectory = box
+        state, start, trajectory = _one_box(data, among, alpha, min_mass)
         mask = state.inside(data, among)
         box = _box(data, state, start, mask, trajectory)
         if found and box.density < threshold:  # no dense region left to find
@@ -136,7 +133,8 @@ def discover(inputs: dict[str, Any], y, *, alpha: float = ALPHA, min_mass: float
     return found
 
 
-def _one_box(data: _Data, among: np.ndarray, alpha: float, min_mass: float, threshold: float):
+def _one_box(data: _Data, among: np.ndarray, alpha: float, min_mass: float):
+    """The box chosen among these points: (its state, the points' range, the trajectory)."""
     start = _State({k: float(x[among].min()) for k, x in data.numeric.items()},
                    {k: float(x[among].max()) for k, x in data.numeric.items()},
                    {k: set(np.unique(c[among]).tolist()) for k, c in data.codes.items()})
