@@ -66,7 +66,7 @@ class Store:
 
     def write(self, rows: list[dict]) -> Path:
         """One part with these rows (sorted by run), under a temporary name then renamed."""
-        index = len(list(self.folder.glob("part-*.parquet")))
+        index = len(parts(self.folder))
         final = self.folder / f"part-{index:05d}.parquet"
         while final.exists():
             index += 1
