@@ -28,6 +28,7 @@ from sim.problem import (
     Factor,
     Problem,
     RedLine,
+    Remembered,
     ValueCurve,
     allows_table,
 )
@@ -97,11 +98,10 @@ class Compiler:
             **_party_numbers(s),
             veto=veto, interactions=_interactions(s, sizes), rules=_rules(s, sizes),
             red_lines=tuple(r for r in red_lines if veto[r.party]),
-            bodies=tuple(b for b in bodies if b.party is None or veto[b.party]),
+            **_partition(bodies, veto),
             min_ratification_probability=s.settings.min_ratification_probability,
             rule_notes=tuple(rule.note for rule in s.rules),
             advisory_red_lines=tuple(r for r in red_lines if not veto[r.party]),
-            advisory_bodies=tuple(b for b in bodies if b.party is not None and not veto[b.party]),
             outlook=outlook, outlook_issues=outlook_issues, cost=cost, derived=derived,
             dynamics=_dynamics(s, levels), scenario_hash=_hash(s),
         )
@@ -117,14 +117,17 @@ class Compiler:
     def update(self, base: Problem, s: Scenario) -> Problem:
         """The Problem of `s`, a checked scenario that differs from the one `base` was
         compiled from only at UPDATABLE paths: the utilities, the reservations, powers,
-        patience and the no-deal outlook and costs are made again; the deal space, rules,
-        red lines, bodies and packages are base's (a sweep point moving a reservation
-        compiles nothing else). The same Problem as `compile(s)` (a test)."""
+        patience, the no-deal outlook and costs and the ratification bodies are made again
+        (the bodies from this compiler's memory where they are unchanged); the deal space,
+        rules, red lines and packages are base's (a sweep point moving a reservation or a
+        vote compiles nothing else). The same Problem as `compile(s)` (a test)."""
         weights, values, curves = _utilities(s, base.levels)
         outlook, outlook_issues, cost, derived = _no_deal(s, base.levels)
+        bodies = self._bodies(s, base.sizes)
         problem = replace(base, weights=weights, values=values, curves=curves,
                           **_party_numbers(s), outlook=outlook, outlook_issues=outlook_issues,
-                          cost=cost, derived=derived, scenario_hash=_hash(s))
+                          cost=cost, derived=derived, scenario_hash=_hash(s),
+                          **_partition(bodies, base.veto))
         problem.reservation[:] = problem.reservation_at()
         return problem
 
@@ -175,9 +178,13 @@ class Compiler:
                 lambda: (Factor.of_vote(model.issues, sizes, model.yes_share, self.vote_cells),
                          Factor.of_vote(model.issues, sizes, model.threshold,
                                         self.vote_cells)))
-            p_pass = (Factor(threshold.issues, model.pass_at(threshold.table))
-                      if threshold.tabulated else
-                      Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells))
+            if threshold.tabulated and threshold.table.size <= self.vote_cells:
+                p_pass = Factor(threshold.issues, model.pass_at(threshold.table))
+            elif threshold.tabulated:  # mapped on the deals asked about (see vote_cells)
+                p_pass = Factor(threshold.issues, None, Remembered(
+                    lambda idx: model.pass_at(threshold.at(idx)), threshold.issues, sizes))
+            else:
+                p_pass = Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells)
         else:
             yes = Factor.of_vote(model.issues, sizes, model.yes_share, self.vote_cells)
             p_pass = Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells)
@@ -186,9 +193,19 @@ class Compiler:
 
 
 UPDATABLE = re.compile(r"parties\.[^.]+\.(reservation|power|patience|weights\.[^.]+"
-                       r"|values\.[^.]+(\..+)?)|no_deal\.(cost|outlook)\.[^.]+")
+                       r"|values\.[^.]+(\..+)?)|no_deal\.(cost|outlook)\.[^.]+"
+                       r"|ratification\.[^.]+\..+")
 """Dotted paths `Compiler.update` moves without compiling the scenario again: what the
-Problem holds as utilities, per-party numbers and the no-deal outlook and costs."""
+Problem holds as utilities, per-party numbers, the no-deal outlook and costs, and the
+ratification bodies' parameters."""
+
+
+def _partition(bodies: list[Body], veto: np.ndarray) -> dict[str, tuple[Body, ...]]:
+    """The bodies that bind (they ratify for a veto party, or for nobody in particular) and
+    the advisory ones."""
+    return {"bodies": tuple(b for b in bodies if b.party is None or veto[b.party]),
+            "advisory_bodies": tuple(b for b in bodies
+                                     if b.party is not None and not veto[b.party])}
 
 
 def updatable(path: str) -> bool:

@@ -55,6 +55,15 @@ class Factor:
     def tabulated(self) -> bool:
         return self.table is not None
 
+    def over(self, issues: tuple[int, ...]) -> np.ndarray:
+        """A tabulated factor's table as a view over `issues` (sorted, a superset of its own):
+        length-1 axes where it does not read, so tables over different issues combine by
+        broadcasting instead of by indexing every combination."""
+        shape = [1] * len(issues)
+        for k, n in zip(self.issues, self.table.shape, strict=True):
+            shape[issues.index(k)] = n
+        return self.table.reshape(shape)
+
     @classmethod
     def tabulate(cls, issues: frozenset[int] | tuple[int, ...], sizes: tuple[int, ...],
                  fn, up_to: int | None = None) -> Factor:
@@ -63,7 +72,7 @@ class Factor:
         ks = tuple(sorted(issues))
         shape = tuple(sizes[k] for k in ks)
         if up_to is not None and math.prod(shape) > up_to:
-            return cls(ks, None, fn)
+            return cls(ks, None, Remembered(fn, ks, sizes))
         combos = np.zeros((math.prod(shape), len(sizes)), dtype=np.int64)
         if ks:
             mesh = np.indices(shape).reshape(len(ks), -1).T
@@ -81,6 +90,49 @@ class Factor:
     @classmethod
     def of_condition(cls, cond: Cond, sizes: tuple[int, ...]) -> Factor:
         return cls.tabulate(scope(cond), sizes, lambda idx: holds(cond, idx))
+
+
+class Remembered:
+    """An untabulated factor's function, remembering its value on each combination of its
+    issues' levels it was asked about: a solve asks a vote about the same deals several times
+    (the frontier's walk, the counts' walk, P(ratified)), and such a vote is the costliest
+    thing it evaluates. At most LIMIT combinations are kept (bounded memory)."""
+
+    LIMIT = 1 << 15
+
+    def __init__(self, fn, issues: tuple[int, ...], sizes: tuple[int, ...]) -> None:
+        self.fn, self.issues = fn, issues
+        self.dims = tuple(sizes[k] for k in issues)
+        self.usable = math.prod(self.dims) < 1 << 62  # the combinations fit an int64 key
+        self._known: tuple[np.ndarray, np.ndarray] | None = None  # (sorted keys, values)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        if not self.usable or not self.issues:
+            return np.asarray(self.fn(idx))
+        flat = idx.reshape(-1, idx.shape[-1])
+        key = np.ravel_multi_index(tuple(flat[:, k] for k in self.issues), self.dims)
+        if self._known is None:
+            hit = np.zeros(len(key), dtype=bool)
+            pos = hit.astype(np.intp)
+        else:
+            keys, values = self._known
+            pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[pos] == key
+        if hit.all() and self._known is not None:
+            return self._known[1][pos].reshape(idx.shape[:-1])
+        new, first, back = np.unique(key[~hit], return_index=True, return_inverse=True)
+        found = np.asarray(self.fn(flat[~hit][first]))
+        out = np.empty(len(key), dtype=found.dtype)
+        out[~hit] = found[back]
+        if self._known is not None:
+            out[hit] = self._known[1][pos[hit]]
+        size = 0 if self._known is None else len(self._known[0])
+        if size + len(new) <= self.LIMIT:
+            keys = new if self._known is None else np.concatenate([self._known[0], new])
+            values = found if self._known is None else np.concatenate([self._known[1], found])
+            order = np.argsort(keys, kind="stable")
+            self._known = (keys[order], values[order])  # one assignment: never half made
+        return out.reshape(idx.shape[:-1])
 
 
 @dataclass(frozen=True)
@@ -152,6 +204,10 @@ def allows_table(body: Body, sizes: tuple[int, ...], bar: float) -> Factor:
     """True where the body does not vote on the deal or passes it at the bar, over its
     issues."""
     issues = tuple(sorted(set(body.applies.issues) | set(body.p_pass.issues)))
+    shape = tuple(sizes[k] for k in issues)
+    if body.p_pass.tabulated and body.applies.tabulated and math.prod(shape) <= TABULATE_UP_TO:
+        table = ~body.applies.over(issues) | passes(body.p_pass.over(issues), bar)
+        return Factor(issues, np.broadcast_to(table, shape).copy())
     return Factor.of_vote(issues, sizes, lambda idx: ~body.applies.at(idx)
                           | passes(body.p_pass.at(idx), bar),
                           TABULATE_UP_TO if body.p_pass.tabulated else 0)  # as its votes

@@ -224,9 +224,10 @@ class LegislatureModel(_Groups):
 
 def _binom_pmf(n: int, p: np.ndarray) -> np.ndarray:
     """Binomial(n, p) probabilities of 0..n along the last axis (p has a trailing axis of 1)."""
+    from scipy.special import gammaln
+
     k = np.arange(n + 1)
-    log_comb = np.array([math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
-                         for i in k])
+    log_comb = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)  # log C(n, k)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p = np.where(k > 0, k * np.log(p), 0.0)
         log_q = np.where(k < n, (n - k) * np.log1p(-p), 0.0)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.compile import Compiler, vote_cells_for
+from sim.compile import Compiler, updatable, vote_cells_for
 from sim.errors import InputError
 from sim.experiments import design
 from sim.problem import Problem
@@ -98,8 +98,8 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
         if pool is None:
             # In this process: the caller's compiler, and the first KEEP_DRAWS problems kept
             # for the second pass (the others are compiled again, so memory stays bounded).
-            first = compiler.building(vote_cells_for(base))
-            second = compiler.building(0)
+            first = (compiler.building(vote_cells_for(base)), base)
+            second = (compiler.building(0), base)
             kept: dict[int, Problem] = {}
             picked = _first_pass(data, uncertainties, seed, list(range(samples)), method,
                                  budget, first, kept, progress)
@@ -146,36 +146,42 @@ def robustness(scenario: Scenario, samples: int, seed: int = 0, method: str = "a
          for name, i in base.packages.items()})
 
 
-def _draw(data: dict, uncertainties: list, seed: int, i: int, compiler: Compiler
-          ) -> Problem | None:
-    """Draw i compiled, or None if the format rejects it (a weight drawn negative, say)."""
+def _draw(data: dict, uncertainties: list, seed: int, i: int,
+          compiling: tuple[Compiler, Problem]) -> Problem | None:
+    """Draw i compiled, or None if the format rejects it (a weight drawn negative, say): the
+    base Problem updated when every uncertain path is one Compiler.update moves."""
+    compiler, base = compiling
+    point = design.mc_point(uncertainties, seed, i)
     try:
-        values = paths.set_values(data, design.mc_point(uncertainties, seed, i))
-        return compiler.compile(from_dict(values, file=f"<sample {i}>"))
+        scenario = from_dict(paths.set_values(data, point), file=f"<sample {i}>")
     except InputError:
         return None
+    if all(updatable(path) for path in point):
+        return compiler.update(base, scenario)
+    return compiler.compile(scenario)
 
 
-def _compilers(data: dict) -> tuple[Compiler, Compiler]:
-    """In a worker: the compiler for the first pass and for the second (sim.experiments.
-    sweep.compiled_base: this process's memory, bodies built as cheaply as they are read)."""
+def _compilers(data: dict) -> tuple[tuple[Compiler, Problem], tuple[Compiler, Problem]]:
+    """In a worker: the (compiler, base Problem) for the first pass and for the second
+    (sim.experiments.sweep.compiled_base: this process's memory, bodies built as cheaply as
+    they are read)."""
     from sim.experiments.sweep import compiled_base
 
-    first, _ = compiled_base(data)
-    return first, first.building(0)
+    first, base = compiled_base(data)
+    return (first, base), (first.building(0), base)
 
 
 def _first_pass(data: dict, uncertainties: list, seed: int, draws: list[int], method: str,
-                budget: float | None, compiler: Compiler | None = None,
+                budget: float | None, compiling: tuple[Compiler, Problem] | None = None,
                 kept: dict | None = None, progress=None) -> list[tuple]:
     """Each valid draw's (index, {solution: deal or None}, whether a ZOPA exists)."""
     from sim.solver import choose
     from sim.solver.frontier import frontier
 
-    compiler = compiler or _compilers(data)[0]
+    compiling = compiling or _compilers(data)[0]
     out = []
     for i in draws:
-        p = _draw(data, uncertainties, seed, i, compiler)
+        p = _draw(data, uncertainties, seed, i, compiling)
         if p is not None:
             deadline = None if budget is None else time.monotonic() + budget
             f = frontier(p, method, deadline)
@@ -189,14 +195,14 @@ def _first_pass(data: dict, uncertainties: list, seed: int, draws: list[int], me
 
 
 def _second_pass(data: dict, uncertainties: list, seed: int, draws: list[int],
-                 idx: np.ndarray, compiler: Compiler | None = None,
+                 idx: np.ndarray, compiling: tuple[Compiler, Problem] | None = None,
                  kept: dict | None = None) -> np.ndarray:
     """How many of these draws find each candidate acceptable (its votes evaluated on the
     candidates alone)."""
-    compiler = compiler or _compilers(data)[1]
+    compiling = compiling or _compilers(data)[1]
     kept = kept if kept is not None else {}
     total = np.zeros(len(idx))
     for i in draws:
-        p = kept.pop(i) if i in kept else _draw(data, uncertainties, seed, i, compiler)
+        p = kept.pop(i) if i in kept else _draw(data, uncertainties, seed, i, compiling)
         total += p.acceptable(idx)
     return total

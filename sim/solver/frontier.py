@@ -132,12 +132,12 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | Non
     for idx in space.deals(problem, ratifiable=True, bound=True, chunk=chunk, deadline=deadline,
                            beaten=beaten):
         u = problem.utility(idx)
-        ok = problem.acceptable(idx, u)
+        ok = problem.reaches(u)  # feasible and ratifiable already: the walk's tables
         if not ok.any():
             continue
         idx, u = idx[ok], u[ok]
         p = problem.p_ratified(idx)
-        eu = problem.expected_utility(idx, u)
+        eu = problem.expected_utility(idx, u, p)
         keep = np.flatnonzero(~covered(eu + COVER_MARGIN, front[0][2]))  # beaten already
         keep = keep[nondominated(eu[keep], deadline=deadline)]
         front[0] = _merge(front[0], (idx[keep], u[keep], eu[keep], p[keep]), deadline)

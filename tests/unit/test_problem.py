@@ -1,11 +1,15 @@
 """The compiled Problem as a dynamic engine reads it: reservations from a no-deal outlook,
-ratification at a mood shift, and a compiler whose memory lives in the compiler."""
+ratification at a mood shift, a compiler whose memory lives in the compiler, and the votes'
+tables and memory."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.compile import Compiler
+from sim.problem import Factor, Remembered, allows_table, passes
 from tests.builders import tariff_talks, with_issue, with_party
 from tests.conftest import SCENARIOS
 
@@ -249,3 +253,46 @@ def test_an_untabulated_vote_takes_an_empty_batch_of_deals():
     problem = Compiler(vote_cells=0).compile(sim.load(DEFAULT))
     none = np.zeros((0, len(problem.issues)), dtype=np.int64)
     assert problem.acceptable(none).shape == (0,) and problem.p_ratified(none).shape == (0,)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=60), st.integers(0, 2**31))
+def test_a_remembered_vote_answers_as_its_function_and_asks_it_once_per_combination(
+        picks, seed):
+    # A vote over issues 0 and 2 of a (4, 3, 5) space, asked about deals in several rounds:
+    # every answer is the function's, and the function sees each combination once.
+    sizes, issues = (4, 3, 5), (0, 2)
+    rng = np.random.default_rng(seed)
+    asked: list[tuple] = []
+
+    def fn(idx):
+        asked.extend(map(tuple, idx[..., list(issues)].reshape(-1, 2)))
+        return idx[..., 0] * 10.0 + idx[..., 2] ** 2
+
+    memo = Remembered(fn, issues, sizes)
+    for n in picks:
+        deals = np.stack([rng.integers(0, s, size=n + 1) for s in sizes], axis=-1)
+        assert np.array_equal(memo(deals), deals[:, 0] * 10.0 + deals[:, 2] ** 2)
+    assert len(asked) == len(set(asked))
+
+
+def test_a_remembered_vote_stops_remembering_at_its_limit(monkeypatch):
+    monkeypatch.setattr(Remembered, "LIMIT", 5)
+    calls = []
+    memo = Remembered(lambda idx: calls.append(len(idx)) or idx[:, 0] * 1.0, (0,), (20,))
+    memo(np.arange(4)[:, None])
+    memo(np.arange(10)[:, None])  # 6 new: past the limit, answered but not kept
+    memo(np.arange(10)[:, None])
+    assert np.array_equal(memo(np.arange(10)[:, None]), np.arange(10.0))
+    assert calls == [4, 6, 6, 6]
+
+
+def test_allows_tables_combine_by_broadcasting_as_by_indexing(berlin):
+    # The broadcast table (both factors tabulated) equals the one indexing every combination
+    # of the union's levels gives.
+    for body in berlin.bodies:
+        fast = allows_table(body, berlin.sizes, 0.5)
+        slow = Factor.tabulate(fast.issues, berlin.sizes, lambda idx, b=body: ~b.applies.at(idx)
+                               | passes(b.p_pass.at(idx), 0.5))
+        assert fast.issues == slow.issues and np.array_equal(fast.table, slow.table)
+        assert fast.table.any() and not fast.table.all()

@@ -1,6 +1,6 @@
-"""Compiler.update: a point that moves only utilities, per-party numbers or the no-deal
-outlook and costs gives the very Problem that compiling the changed scenario gives, and the
-same answers; anything else is not updatable."""
+"""Compiler.update: a point that moves only utilities, per-party numbers, the no-deal
+outlook and costs or the ratification bodies gives the very Problem that compiling the
+changed scenario gives, and the same answers; anything else is not updatable."""
 
 import numpy as np
 import pytest
@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim import space
 from sim.compile import Compiler, updatable
 from sim.scenario import paths
 from sim.scenario.model import Scenario
@@ -40,6 +41,18 @@ def same_problem(a, b) -> None:
             assert x == y, name
 
 
+def same_votes(a, b) -> None:
+    """The same bodies, binding and advisory, with the same votes on every feasible deal."""
+    deals = np.concatenate(list(space.deals(a)))
+    for mine, theirs in ((a.bodies, b.bodies), (a.advisory_bodies, b.advisory_bodies)):
+        assert [(x.name, x.kind, x.party) for x in mine] == [(y.name, y.kind, y.party)
+                                                             for y in theirs]
+        for x, y in zip(mine, theirs, strict=True):
+            for table in ("applies", "yes_share", "p_pass"):
+                assert np.array_equal(getattr(x, table).at(deals), getattr(y, table).at(deals))
+    assert np.array_equal(a.ratifiable(deals), b.ratifiable(deals))
+
+
 def check(scenario, values: dict) -> None:
     data = scenario.model_dump(mode="json", exclude={"extends"})
     changed = paths.set_values(data, values)
@@ -48,6 +61,7 @@ def check(scenario, values: dict) -> None:
     updated = compiler.update(base, Scenario.model_validate(changed))
     compiled = Compiler().compile(sim.from_dict(changed))
     same_problem(updated, compiled)
+    same_votes(updated, compiled)
     assert solve(updated, diagnose=False).metrics() == solve(compiled, diagnose=False).metrics()
 
 
@@ -65,7 +79,14 @@ def test_updating_the_trade_deal_is_compiling_it(reservation, weight, power, pat
     {"parties.ukraine.weights.donbas": 0.3, "no_deal.cost.russia": 0.12},
     {"no_deal.outlook.territory_kept": 0.78, "parties.europe.power": 2},
     {"parties.russia.reservation": 0.35},  # a derived reservation made a fixed number
-], ids=["weights-and-cost", "outlook-and-power", "derived-to-fixed"])
+    {"ratification.ukraine_referendum.turnout": 0.47,
+     "ratification.ukraine_referendum.swing_sd": 0.7},  # the thresholds mapped again
+    {"ratification.us_congress.blocs.republicans.intercept": 0.4,
+     "parties.ukraine.weights.donbas": 0.2},  # a bloc rebuilt, with a utility moved
+    {"ratification.ukraine_referendum.effects.donbas.free_economic_zone": -2.0},
+    {"ratification.ukraine_referendum.applies_when": {"referendum": False}},  # where it votes
+], ids=["weights-and-cost", "outlook-and-power", "derived-to-fixed", "turnout", "senate-bloc",
+        "referendum-effect", "applies-when"])
 def test_updating_the_default_scenario_is_compiling_it(values):
     check(BERLIN, values)
 
@@ -74,8 +95,9 @@ def test_what_update_moves():
     assert all(updatable(p) for p in (
         "parties.a.reservation", "parties.a.power", "parties.a.patience",
         "parties.a.weights.x", "parties.a.values.x.low", "parties.a.values.x.points.0.1",
-        "no_deal.cost.a", "no_deal.outlook.x"))
+        "no_deal.cost.a", "no_deal.outlook.x", "ratification.b.turnout",
+        "ratification.b.blocs.c.intercept", "ratification.b.applies_when.x"))
     assert not any(updatable(p) for p in (
         "parties.a.veto", "parties.a.red_lines.0.when.x", "parties.a.interactions.0.add",
-        "ratification.b.turnout", "rules.0.note", "settings.min_ratification_probability",
+        "ratification.b", "rules.0.note", "settings.min_ratification_probability",
         "dynamics.deadline", "parties.a.ratified_by.0"))
