@@ -13,6 +13,7 @@ import math
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -114,20 +115,25 @@ class Compiler:
                                                    "lines may exclude every deal"),))
         return problem
 
-    def update(self, base: Problem, s: Scenario) -> Problem:
+    def update(self, base: Problem, s: Scenario, changed: Iterable[str]) -> Problem:
         """The Problem of `s`, a checked scenario that differs from the one `base` was
-        compiled from only at UPDATABLE paths: the utilities, the reservations, powers,
-        patience, the no-deal outlook and costs and the ratification bodies are made again
-        (the bodies from this compiler's memory where they are unchanged); the deal space,
-        rules, red lines and packages are base's (a sweep point moving a reservation or a
-        vote compiles nothing else). The same Problem as `compile(s)` (a test)."""
-        weights, values, curves = _utilities(s, base.levels)
+        compiled from only at the `changed` paths, all UPDATABLE: the utilities, the
+        reservations, powers, patience and the no-deal outlook and costs are made again, and
+        the ratification bodies if a path is in `ratification:` (from this compiler's memory
+        where they are unchanged); the deal space, rules, red lines and packages are base's (a
+        sweep point moving a reservation or a vote compiles nothing else). The same Problem as
+        `compile(s)` (a test)."""
+        changed = list(changed)
+        made = {}  # what the changed paths feed: the rest is base's
+        if any(_UTILITY.match(path) for path in changed):
+            made.update(zip(("weights", "values", "curves"), _utilities(s, base.levels),
+                            strict=True))
+        if any(path.startswith("ratification.") for path in changed):
+            made.update(_partition(self._bodies(s, base.sizes), base.veto))
         outlook, outlook_issues, cost, derived = _no_deal(s, base.levels)
-        bodies = self._bodies(s, base.sizes)
-        problem = replace(base, weights=weights, values=values, curves=curves,
-                          **_party_numbers(s), outlook=outlook, outlook_issues=outlook_issues,
-                          cost=cost, derived=derived, scenario_hash=_hash(s),
-                          **_partition(bodies, base.veto))
+        problem = replace(base, **made, **_party_numbers(s), outlook=outlook,
+                          outlook_issues=outlook_issues, cost=cost, derived=derived,
+                          scenario_hash=_hash(s))
         problem.reservation[:] = problem.reservation_at()
         return problem
 
@@ -198,6 +204,9 @@ UPDATABLE = re.compile(r"parties\.[^.]+\.(reservation|power|patience|weights\.[^
 """Dotted paths `Compiler.update` moves without compiling the scenario again: what the
 Problem holds as utilities, per-party numbers, the no-deal outlook and costs, and the
 ratification bodies' parameters."""
+
+
+_UTILITY = re.compile(r"parties\.[^.]+\.(weights|values)\.")  # what _utilities reads
 
 
 def _partition(bodies: list[Body], veto: np.ndarray) -> dict[str, tuple[Body, ...]]:

@@ -108,32 +108,37 @@ def evaluate_all(problem: Problem, idx: np.ndarray, packages: list[str | None],
     eu = problem.expected_utility(idx, u, p)
     acceptable = problem.acceptable(idx, u)
     red_lines = [*problem.red_lines, *problem.advisory_red_lines]
-    hits = [r.hit.at(idx) for r in red_lines]
     everyone = (*problem.bodies, *problem.advisory_bodies)
-    votes = [b.applies.at(idx) for b in everyone]
-    yes = [b.yes_share.at(idx) for b in everyone]
-    passes = [b.p_pass.at(idx) for b in everyone]
-    rules = [rule.at(idx) for rule in problem.rules]
+    # Python lists, read once: indexing numpy arrays element by element costs more here than
+    # all the tables do.
+    hits = [r.hit.at(idx).tolist() for r in red_lines]
+    votes = [b.applies.at(idx).tolist() for b in everyone]
+    yes = [b.yes_share.at(idx).tolist() for b in everyone]
+    passing = [b.p_pass.at(idx) for b in everyone]
+    clears = [problem.passes(x).tolist() for x in passing]
+    passing = [x.tolist() for x in passing]
+    rules = [rule.at(idx).tolist() for rule in problem.rules]
     need = problem.min_ratification_probability
     units = dict(zip(problem.issues, problem.units, strict=True))
+    reservation, veto = problem.reservation.tolist(), problem.veto.tolist()
+    above = at_least(u, problem.reservation).tolist()
+    u_rows, eu_rows, p_rows, ok_rows = u.tolist(), eu.tolist(), p.tolist(), acceptable.tolist()
     out = []
     for n, package in enumerate(packages):
         parties = []
         for i, name in enumerate(problem.parties):
             notes = [r.note or "red line" for r, hit in zip(red_lines, hits, strict=True)
                      if r.party == i and hit[n]]
-            parties.append(PartyScore(
-                name, float(u[n, i]), float(problem.reservation[i]), float(eu[n, i]),
-                bool(problem.veto[i]), bool(at_least(u[n, i], problem.reservation[i])),
-                notes))
-        bodies = []
+            parties.append(PartyScore(name, u_rows[n][i], reservation[i], eu_rows[n][i],
+                                      bool(veto[i]), bool(above[n][i]), notes))
+        bodies, failing = [], []
         for k, b in enumerate(everyone):
             vote = bool(votes[k][n])
             bodies.append(BodyScore(
                 b.name, b.kind, problem.parties[b.party] if b.party is not None else None,
-                vote, float(yes[k][n]) if vote else None,
-                float(passes[k][n]) if vote else 1.0,
-                binds=b.party is None or bool(problem.veto[b.party])))
+                vote, yes[k][n] if vote else None, passing[k][n] if vote else 1.0,
+                binds=b.party is None or bool(veto[b.party])))
+            failing.append(vote and not clears[k][n])
         broken = [i for i, kept in enumerate(rules) if not kept[n]]
         reasons: list[Reason] = [
             RuleBroken(i, problem.rule_notes[i] if problem.rule_notes else "") for i in broken]
@@ -142,15 +147,15 @@ def evaluate_all(problem: Problem, idx: np.ndarray, packages: list[str | None],
                 reasons.append(BelowReservation(sc.party, sc.utility, sc.reservation))
             if sc.veto:
                 reasons += [RedLineHit(sc.party, note) for note in sc.red_lines]
-        for b in bodies:
-            if b.binds and b.applies and not problem.passes(np.array(b.p_pass)):
+        for b, fails in zip(bodies, failing, strict=True):
+            if b.binds and fails:
                 reasons.append(NotRatified(b.body, b.p_pass, need))
-        ok = bool(acceptable[n])
+        ok = bool(ok_rows[n])
         assert ok == (not reasons), "acceptability and its reasons must agree"
         out.append(Evaluation(
             scenario=problem.name, package=package, terms=problem.terms(idx[n]), units=units,
             parties=parties, bodies=bodies, rules_broken=broken,
-            p_ratified=float(p[n]),  # binding bodies
+            p_ratified=p_rows[n],  # binding bodies
             min_ratification_probability=need, acceptable=ok, reasons=tuple(reasons),
             provenance=Provenance(problem.scenario_hash),
             to_accept=() if ok else (what_it_takes(problem, idx[n], reasons) if explain

@@ -127,7 +127,7 @@ class Remembered:
         if self._known is not None:
             out[hit] = self._known[1][pos[hit]]
         size = 0 if self._known is None else len(self._known[0])
-        if size + len(new) <= self.LIMIT:
+        if len(new) and size + len(new) <= self.LIMIT:
             keys = new if self._known is None else np.concatenate([self._known[0], new])
             values = found if self._known is None else np.concatenate([self._known[1], found])
             order = np.argsort(keys, kind="stable")
@@ -253,6 +253,31 @@ class Dynamics:
     collapse_on_rejection: bool
 
 
+class ConstraintMemo:
+    """What is derived from a problem's constraints alone (its rules, red lines, binding
+    bodies and the ratification bar), remembered for every problem that shares them:
+    `dataclasses.replace` passes the memo on, and Compiler.update keeps the constraints'
+    very objects, so the points of a sweep or the draws of a robustness run that move
+    utilities or reservations ask for the allowed deals once. An entry serves only the
+    constraints it was made from (compared by identity), so a problem whose constraints were
+    replaced makes its own."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple, Any]] = {}
+
+    def get(self, name: str, problem: Problem, make):
+        key = (problem.rules, problem.red_lines, problem.bodies,
+               problem.min_ratification_probability)
+        found = self._entries.get(name)
+        if found is not None and all(a is b for a, b in zip(found[0][:3], key[:3],
+                                                            strict=True)) \
+                and found[0][3] == key[3]:
+            return found[1]
+        value = make()
+        self._entries[name] = (key, value)  # keeps the keyed objects alive: ids never reused
+        return value
+
+
 @dataclass(frozen=True)
 class Problem:
     """Everything an engine needs, as arrays; P parties, K issues, B binding bodies.
@@ -296,6 +321,8 @@ class Problem:
     # What compiling found valid but worth a word, as (dotted path, message)
     notes: tuple[tuple[tuple, str], ...] = ()
     dynamics: Dynamics | None = None  # what the agent-based model reads (always compiled)
+    memo: ConstraintMemo = field(default_factory=lambda: ConstraintMemo(), compare=False,
+                                 repr=False)
 
     # --- sizes and deals ------------------------------------------------------------------
 

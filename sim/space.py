@@ -246,12 +246,33 @@ def count_acceptable(problem: Problem, deadline: float | None = None,
 
 def count_feasible(problem: Problem, deadline: float | None = None,
                    rng: np.random.Generator | None = None) -> Count:
-    """How many deals the rules and red lines allow: exact (see `count`), or, if the
-    `deadline` passes first, estimated as `estimate_acceptable` estimates."""
+    """How many deals the rules and red lines allow: exact (see `count`; remembered for the
+    problems sharing the constraints), or, if the `deadline` passes first, estimated as
+    `estimate_acceptable` estimates."""
     try:
-        return Count(count(problem, deadline=deadline))
+        return problem.memo.get("feasible", problem,
+                                lambda: Count(count(problem, deadline=deadline)))
     except OutOfTime:
         return estimate_acceptable(problem, rng or seeds.generator(0), test=problem.feasible)
+
+
+KEEP_ALLOWED = 1 << 15  # allowed deals a problem's memo keeps (narrow rows: < 1 MB at 12 issues)
+
+
+def allowed(problem: Problem, deadline: float | None = None) -> np.ndarray | None:
+    """Every deal the rules, red lines and binding bodies allow, (n, K) level indices, when
+    there are at most KEEP_ALLOWED (else None): remembered for the problems that share the
+    constraints (Problem.memo), so each of them only evaluates its utilities on these."""
+    def make() -> np.ndarray | None:
+        found, n = [], 0
+        for rows in deals(problem, ratifiable=True, chunk=KEEP_ALLOWED, deadline=deadline):
+            n += len(rows)
+            if n > KEEP_ALLOWED:
+                return None
+            found.append(rows.astype(np.uint8 if max(problem.sizes) <= 256 else np.int32))
+        return (np.concatenate(found) if found
+                else np.zeros((0, len(problem.sizes)), dtype=np.uint8))
+    return problem.memo.get("allowed", problem, make)
 
 
 def estimate_acceptable(problem: Problem, rng: np.random.Generator, known: int = 0,

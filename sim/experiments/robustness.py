@@ -157,7 +157,7 @@ def _draw(data: dict, uncertainties: list, seed: int, i: int,
     except InputError:
         return None
     if all(updatable(path) for path in point):
-        return compiler.update(base, scenario)
+        return compiler.update(base, scenario, point)
     return compiler.compile(scenario)
 
 

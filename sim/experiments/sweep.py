@@ -142,7 +142,7 @@ def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
         changed = paths.set_values(data, values)
         if all(updatable(p) for p in values):
             # plan() checked this very point: the format is validated again, not the meaning
-            problem = compiler.update(base, Scenario.model_validate(changed))
+            problem = compiler.update(base, Scenario.model_validate(changed), values)
         else:
             problem = compiler.compile(from_dict(changed, file=f"<design point {point}>"))
         row.update(_metrics(problem, spec, run, sequence))

@@ -103,9 +103,10 @@ def standings(problem: Problem, front: Frontier, explain: bool = True
         return {}
     idx = np.array([problem.packages[n] for n in names])
     out = {}
+    better_deals: dict[int, Deal] = {}  # packages often share the frontier deal beating them
     for n, ev, row in zip(names, evaluate_all(problem, idx, names, explain), idx, strict=True):
         eu = np.array([p.expected_utility for p in ev.parties])
-        deal = Deal(problem.terms(row), {p.party: p.utility for p in ev.parties},
+        deal = Deal(ev.terms, {p.party: p.utility for p in ev.parties},
                     {p.party: p.expected_utility for p in ev.parties}, ev.p_ratified)
         on_front = bool(len(front.idx)) and bool((front.idx == row).all(axis=1).any())
         gap, better = None, None
@@ -113,7 +114,9 @@ def standings(problem: Problem, front: Frontier, explain: bool = True
             margins = (front.expected - eu).min(axis=1)
             j = int(np.argmax(margins))
             gap = float(margins[j])
-            better = _frontier_deal(problem, front, j)
+            if j not in better_deals:
+                better_deals[j] = _frontier_deal(problem, front, j)
+            better = better_deals[j]
         out[n] = PackageStanding(n, deal, ev.acceptable, ev.reasons,
                                  ev.acceptable and on_front, gap, better, ev.to_accept)
     return out

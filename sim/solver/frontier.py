@@ -121,7 +121,21 @@ def by_enumeration(problem: Problem, chunk: int = 1 << 18, deadline: float | Non
     space.OutOfTime past `deadline`. Branch and bound: a partial deal whose completions can
     give no party more than a deal already on the running frontier (in every party's best
     case, by a margin above the frontier's rounding) is never completed. The counts are then
-    made apart, exact, or estimated with `rng` past the deadline."""
+    made apart, exact, or estimated with `rng` past the deadline. When the constraints allow
+    few deals (space.allowed, remembered for the problems sharing them), those deals are
+    evaluated at once instead: the same frontier and counts."""
+    known = space.allowed(problem, deadline)
+    if known is not None:
+        idx = known.astype(np.int64)
+        u = problem.utility(idx)
+        ok = problem.reaches(u)
+        idx, u = idx[ok], u[ok]
+        p = problem.p_ratified(idx)
+        eu = problem.expected_utility(idx, u, p)
+        keep = nondominated(eu, deadline=deadline)
+        return _finish(problem, (idx[keep], u[keep], eu[keep], p[keep]),
+                       space.Count(int(ok.sum())), space.count_feasible(problem, deadline, rng),
+                       "enumerate")
     front = [_empty(problem)]
 
     def beaten(ideal: np.ndarray) -> np.ndarray:

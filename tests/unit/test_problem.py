@@ -296,3 +296,19 @@ def test_allows_tables_combine_by_broadcasting_as_by_indexing(berlin):
                                | passes(b.p_pass.at(idx), 0.5))
         assert fast.issues == slow.issues and np.array_equal(fast.table, slow.table)
         assert fast.table.any() and not fast.table.all()
+
+
+def test_the_allowed_deals_are_remembered_for_the_same_constraints_only(berlin):
+    from dataclasses import replace
+
+    from sim import space
+
+    allowed = space.allowed(berlin)
+    assert allowed is not None and len(allowed) == int(berlin.feasible(allowed).sum())
+    assert space.allowed(berlin.rescaled(0, 2.0, 0.1)) is allowed  # utilities only: shared
+    assert space.allowed(replace(berlin, reservation=berlin.reservation + 0.1)) is allowed
+    unvoted = replace(berlin, bodies=())  # the votes' own constraints gone: more deals
+    assert len(space.allowed(unvoted)) > len(allowed)
+    assert np.array_equal(space.allowed(berlin), allowed)  # its own again, made anew
+    moved = berlin.at_mood(-2.0)  # every vote less likely: fewer deals pass
+    assert len(space.allowed(moved)) < len(allowed)
