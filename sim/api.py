@@ -245,9 +245,33 @@ def drivers(folder: str | Path, *, outcome: str | None = None, write: bool = Fal
     return analysis, [summary, *figures]
 
 
-def compare(*scenarios: Scenario):
-    """Variants side by side, with the difference in outcomes attributed to their inputs."""
-    raise NotImplementedError("variant comparison (sim compare) is not built yet")
+COMPARE_BUDGET = 120.0  # seconds the attribution may take: 64 mixes of the default, 40 s
+
+
+def compare(*scenarios: Scenario | str | Path, labels: list[str] | None = None,
+            engine: str = "solve", samples: int = 0, runs: int = 100, steps: int = 52,
+            seed: int = 0, time_budget: float | None = COMPARE_BUDGET, progress=None):
+    """The first scenario (or file) against each of the others: what differs in their
+    inputs, how their outcomes differ (by terms), and for two, which differences explain
+    each change (Shapley values; see sim.variants). `labels` name them (default: the file
+    names, or the scenarios' names). With `samples`, each one's robustness over its own
+    `uncertainty:`; with engine "simulate", `runs` runs of `steps` steps of the agent-based
+    model, also attributed. The attribution takes at most `time_budget` seconds, or says what
+    it could not compute; `progress(done, total)` follows its mixes."""
+    from sim.variants import compare as run
+
+    if len(scenarios) < 2:
+        raise InputError("compare needs at least two scenarios")
+    if labels is None:
+        labels = [Path(s).name if isinstance(s, str | Path) else s.name for s in scenarios]
+    loaded = [load(s) if isinstance(s, str | Path) else s for s in scenarios]
+    _integers(("--samples", samples, 0), ("--runs", runs, 1), ("--steps", steps, 1),
+              ("--seed", seed, 0))
+    _seed_fits(seed)
+    if time_budget is not None and not time_budget > 0:
+        raise InputError("--time-budget takes a positive number of seconds")
+    return run(loaded, labels, engine=engine, samples=samples, runs=runs, steps=steps,
+               seed=seed, budget=time_budget, progress=progress)
 
 
 def _integers(*checks: tuple[str, Any, int]) -> None:

@@ -402,6 +402,62 @@ def sweep(
                    f"({result.ran} this time, {result.errors} with an error)")
 
 
+class Engine(StrEnum):
+    solve = "solve"
+    simulate = "simulate"
+
+
+@app.command()
+def compare(
+    files: Annotated[list[Path], typer.Argument(
+        help="Two or more scenario files: the first is the baseline.", show_default=False)],
+    engine: Annotated[Engine, typer.Option(
+        help="solve, or simulate to add the agent-based model's rates.")] = Engine.solve,
+    samples: Annotated[int, typer.Option(
+        min=0, help="Robustness draws of each file's own uncertainty: (0: none).")] = 0,
+    runs: Annotated[int, typer.Option(min=1, help="simulate: runs per scenario.")] = 100,
+    steps: Annotated[int, typer.Option(min=1, help="simulate: steps per run.")] = 52,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    time_budget: Annotated[float, typer.Option(
+        help="Seconds the attribution may take.")] = 120.0,
+    as_json: JsonOpt = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", metavar="",
+                                              help="Print Markdown instead of tables.")
+                           ] = False,
+    plot: Annotated[Path | None, typer.Option(help="Write figures to this folder.")] = None,
+) -> None:
+    """What differs between variants, how their outcomes differ, and (for two) which
+    differences explain each change."""
+    from sim import api
+    from sim.errors import InputError
+    from sim.report import compare as view
+    from sim.report import document
+
+    if len(files) < 2:
+        _fail(InputError("compare needs at least two scenario files"))
+    scenarios = [_scenario(f) for f in files]
+    try:
+        with _progress("attributing", quiet=as_json, unit="mixes") as progress:
+            result = api.compare(*scenarios, labels=[str(f) for f in files],
+                                 engine=engine.value, samples=samples, runs=runs,
+                                 steps=steps, seed=seed, time_budget=time_budget,
+                                 progress=progress)
+        if plot is not None:
+            from sim.report import plots
+
+            _folder(plot)
+            for written in plots.compare(result, plot):
+                typer.echo(f"wrote {written}", err=True)
+    except InputError as e:
+        _fail(e)
+    if as_json:
+        _print_json(result.to_dict())
+    elif as_markdown:
+        typer.echo(document.markdown(view.blocks(result)), nl=False)
+    else:
+        typer.echo(document.text(view.blocks(result)))
+
+
 @app.command()
 def results(
     folder: Annotated[Path, typer.Argument(help="A sweep's folder (its --out).",

@@ -80,8 +80,10 @@ class Compiler:
         other._tables = self._tables
         return other
 
-    def compile(self, s: Scenario) -> Problem:
-        """The Problem of a checked scenario; InputError if no deal is feasible."""
+    def compile(self, s: Scenario, require_feasible: bool = True) -> Problem:
+        """The Problem of a checked scenario; InputError if no deal is feasible, unless not
+        `require_feasible` (a hypothetical mix of two variants, where an empty deal space is
+        an outcome)."""
         names = list(s.issues)
         levels = tuple(grid(s.issues[k]) for k in names)
         sizes = tuple(len(lv) for lv in levels)
@@ -109,7 +111,7 @@ class Compiler:
         problem.reservation[:] = problem.reservation_at()
         for name, pkg in s.packages.items():
             problem.packages[name] = problem.deal_index(pkg.terms)
-        if not check_feasible(problem):
+        if require_feasible and not check_feasible(problem):
             problem = replace(problem, notes=(((), f"no feasible deal found within "
                                                    f"{FEASIBLE_CHECK:g} s: the rules and red "
                                                    "lines may exclude every deal"),))

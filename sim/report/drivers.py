@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
+from sim.report.document import markdown_table
 from sim.report.text import table
 
 SHOWN = 8  # inputs shown in the terminal's table of drivers
@@ -105,32 +106,19 @@ def markdown(a, figures: list) -> str:
     out = [f"# What drives the outcome: {a.scenario}", "", _header(a) + ".", "",
            "Written by `sim results`; every figure here is recomputed from the Parquet parts "
            "beside it.", "", "## Outcomes", "",
-           _md_table(["outcome", "share", "95% interval", "points"], _share_rows(a.shares)),
+           markdown_table(["outcome", "share", "95% interval", "points"], _share_rows(a.shares)),
            "",
            f"## What decides {_what(a)}", ""]
     headers, rows = _driver_rows(a)
-    out += [_md_table(headers, rows), "", "## Where it holds", ""]
+    out += [markdown_table(headers, rows), "", "## Where it holds", ""]
     out += [line.strip() for line in _boxes(a)]
     out += ["", "## Every outcome's rank correlations", ""]
     names = [u.path for u in a.inputs]
     rows = [[o.label, *(next(d.spearman for d in a.drivers if d.outcome == o.name
                              and d.input == n) for n in names)] for o in a.outcomes]
-    out += [_md_table(["outcome", *names], rows), ""]
+    out += [markdown_table(["outcome", *names], rows), ""]
     if a.notes:
         out += ["## Notes", "", *(f"- {t}" for _, t in a.notes), ""]
     if figures:
         out += ["## Figures", "", *(f"![{p.stem}]({p.name})" for p in figures), ""]
     return "\n".join(out)
-
-
-def _md_table(headers: list[str], rows: list[list]) -> str:
-    def cell(x) -> str:
-        if x is None:
-            return "-"
-        if isinstance(x, float):
-            return f"{round(x, 3) + 0.0:.3f}"
-        return str(x).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)

@@ -312,3 +312,54 @@ def _save_figure(fig, path: Path, metadata: dict) -> Path:
     fig.savefig(path, dpi=120, metadata=metadata)
     _pyplot().close(fig)
     return path
+
+
+def compare(comparison, folder: Path, shown: int = 4) -> list[Path]:
+    """A comparison's figures: compare-outcomes (the deal counts and each package's
+    P(ratified), variant by variant) and, with an attribution, compare-attribution (each
+    input's Shapley value for the `shown` first outcomes)."""
+    from sim.report.compare import _outcome_label, _rank
+
+    plt = _pyplot()
+    about = {"Software": "sim", "Description": "sim compare of "
+             + ", ".join(v.label for v in comparison.variants)}
+    variants = comparison.variants
+    packages = list(dict.fromkeys(p for v in variants for p in v.packages))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    width = 0.8 / len(variants)
+    for i, v in enumerate(variants):
+        counts = [v.metrics.get(k) or 0 for k in ("feasible", "acceptable", "pareto")]
+        left.bar(np.arange(3) + i * width, counts, width, label=_wrap(v.label, 40))
+        p = [v.packages[k]["p_ratified"] if k in v.packages else np.nan for k in packages]
+        right.barh(np.arange(len(packages)) + i * width, p, width)
+    left.set_xticks(np.arange(3) + width * (len(variants) - 1) / 2,
+                    ["feasible", "acceptable", "Pareto frontier"], fontsize=8)
+    left.set_yscale("symlog")
+    left.set_title("deals", fontsize=9)
+    left.legend(fontsize=7)
+    right.set_yticks(np.arange(len(packages)) + width * (len(variants) - 1) / 2, packages,
+                     fontsize=7)
+    right.set_xlim(0, 1)
+    right.set_title("each package's P(ratified)", fontsize=9)
+    written = [_save_figure(fig, folder / "compare-outcomes.png", about)]
+    at = comparison.attribution
+    if at is not None and at.outcomes:
+        outcomes = sorted(at.outcomes, key=_rank)[:shown]
+        fig, axes = plt.subplots(1, len(outcomes), squeeze=False, sharey=True,
+                                 figsize=(2.6 * len(outcomes) + 2.4, 0.45 * len(at.players)
+                                          + 1.6), layout="constrained")
+        names = [_wrap(p.name, 36) for p in at.players]
+        for ax, o in zip(axes[0], outcomes, strict=True):
+            j = at.outcomes.index(o)
+            values = at.values[:, j]
+            ax.barh(np.arange(len(names)), values,
+                    color=["C0" if x >= 0 else "C3" for x in values])
+            ax.axvline(0, color="0.5", lw=0.8)
+            ax.set_title(_wrap(f"{_outcome_label(o, at)}: {at.change(o):+.3g}", 28),
+                         fontsize=8)
+            ax.tick_params(labelsize=7)
+        axes[0][0].set_yticks(np.arange(len(names)), names, fontsize=7)
+        axes[0][0].invert_yaxis()
+        fig.suptitle("which differences explain each change (Shapley values)", fontsize=9)
+        written.append(_save_figure(fig, folder / "compare-attribution.png", about))
+    return written

@@ -59,7 +59,9 @@ class _Checker:
         return False
 
 
-def check(s: Scenario) -> Found:
+def check(s: Scenario, packages_keep_rules: bool = True) -> Found:
+    """Every problem found, as (path, message). Without `packages_keep_rules`, a package may
+    break a rule (a hypothetical mix of two variants, where it is then unacceptable)."""
     c = _Checker(s)
     _issues(c)
     claimed: dict[str, str] = {}  # body -> the party whose ratified_by lists it
@@ -69,7 +71,7 @@ def check(s: Scenario) -> Found:
     for name in s.ratification:
         _body(c, name)
     _rules(c)
-    _packages(c)
+    _packages(c, packages_keep_rules)
     _uncertainty(c)
     _dynamics(c)
     return c.found
@@ -192,8 +194,9 @@ def _rules(c: _Checker) -> None:
                 c.cond(raw, ("rules", i, part))
 
 
-def _packages(c: _Checker) -> None:
-    """Every package gives every issue a level on its grid, and keeps every rule."""
+def _packages(c: _Checker, keep_rules: bool = True) -> None:
+    """Every package gives every issue a level on its grid, and keeps every rule (unless
+    not `keep_rules`)."""
     whole = {}
     for pkg_name, pkg in c.s.packages.items():
         base = ("packages", pkg_name, "terms")
@@ -205,7 +208,7 @@ def _packages(c: _Checker) -> None:
                         "issue a level")
         elif all(ok):
             whole[pkg_name] = pkg.terms
-    if whole and c.s.rules and not any(p[0] == "rules" for p, _ in c.found):
+    if keep_rules and whole and c.s.rules and not any(p[0] == "rules" for p, _ in c.found):
         for (pkg_name, _), broken in zip(whole.items(), _rules_broken(c.s, list(whole.values())),
                                          strict=True):
             for i in broken:

@@ -116,19 +116,21 @@ def load(path: str | Path) -> Scenario:
     return validate(read(path))
 
 
-def from_dict(data: dict, file: str = "<dict>") -> Scenario:
-    """Validate and check scenario data that is already in memory."""
-    return validate(Source(data, {}, file))
+def from_dict(data: dict, file: str = "<dict>", packages_keep_rules: bool = True
+              ) -> Scenario:
+    """Validate and check scenario data that is already in memory (without
+    `packages_keep_rules`, a package may break a rule: see check.check)."""
+    return validate(Source(data, {}, file), packages_keep_rules)
 
 
-def validate(src: Source) -> Scenario:
+def validate(src: Source, packages_keep_rules: bool = True) -> Scenario:
     try:
         scenario = Scenario.model_validate(src.data)
     except ValidationError as e:
         raise InputError(_translate(e, src)) from None
     from sim.scenario.check import check  # cross-reference checks need the model first
 
-    problems = check(scenario)
+    problems = check(scenario, packages_keep_rules)
     if problems:
         raise InputError([Problem(src.where(path), msg) for path, msg in problems])
     return scenario

@@ -36,9 +36,8 @@ def test_every_verb_is_a_plain_function_in_api_and_re_exported():
         fn = getattr(sim, verb)
         assert inspect.isfunction(fn), verb
         assert fn is getattr(api, verb)
-    for verb in (sim.compare,):
-        with pytest.raises(NotImplementedError, match="not built yet"):
-            verb(None)
+    with pytest.raises(sim.InputError, match="at least two"):
+        sim.compare(SCENARIOS / "trade-deal.yaml")
 
 
 def _loaded_after(statement: str) -> set[str]:
