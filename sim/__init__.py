@@ -15,7 +15,7 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _VERBS = ("load", "validate", "evaluate", "solve", "simulate", "sweep", "drivers", "compare",
-          "acceptability_map", "compile_problem", "from_dict", "warnings")
+          "report", "acceptability_map", "compile_problem", "from_dict", "warnings")
 _EXPORTS = {
     **dict.fromkeys(_VERBS, "sim.api"),
     "InputError": "sim.errors",

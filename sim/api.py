@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # the engines load when a verb needs them
     from sim.solver.result import SolveResult
 
 __all__ = ["acceptability_map", "compare", "compile_problem", "drivers", "evaluate",
-           "from_dict", "load", "simulate", "solve", "sweep", "validate", "warnings"]
+           "from_dict", "load", "report", "simulate", "solve", "sweep", "validate",
+           "warnings"]
 
 METHODS = ("auto", "enumerate", "issue")
 
@@ -243,6 +244,47 @@ def drivers(folder: str | Path, *, outcome: str | None = None, write: bool = Fal
     summary = folder / "summary.md"
     summary.write_text(words.markdown(analysis, figures))
     return analysis, [summary, *figures]
+
+
+def report(target: Scenario | str | Path, *, out: str | Path, runs: int = 0, steps: int = 52,
+           seed: int = 0) -> list[Path]:
+    """A document to send round, written into `out`: report.md, report.html (one
+    self-contained page, the figures embedded) and the figures. `target` is a scenario (or
+    its file): the scenario in words, the packages, the frontier and acceptability figures
+    and the solutions, with `runs` > 0 the agent-based outlook too; or a sweep's folder: what
+    drives its outcome. Returns the paths written."""
+    from sim.report import document, page, plots
+
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"--out: cannot write to {folder}: {e.strerror}") from None
+    _integers(("--runs", runs, 0), ("--steps", steps, 1), ("--seed", seed, 0))
+    if isinstance(target, str | Path) and Path(target).is_dir():
+        analysis = drivers(target)
+        figures = plots.sweep(analysis, folder) if len(analysis.frame) else []
+        blocks, title = page.sweep(analysis, figures), f"What drives the outcome: " \
+            f"{analysis.scenario}"
+    else:
+        scenario = load(target) if isinstance(target, str | Path) else target
+        problem = compile_problem(scenario)
+        result = solve(problem, seed=seed)
+        figures = {"frontier": plots.frontier(result, folder / "frontier.png")}
+        if len(problem.issues) >= 2:
+            figures["acceptability"] = plots.acceptability(acceptability_map(problem),
+                                                           folder / "acceptability.png")
+        outlook, outlook_figures = None, []
+        if runs:
+            outlook = simulate(problem, runs=runs, steps=steps, seed=seed)
+            outlook_figures = plots.simulation(outlook, folder)
+        blocks = page.scenario(scenario, problem, result, figures, outlook, outlook_figures)
+        title = scenario.name
+        figures = [*figures.values(), *outlook_figures]
+    md, html = folder / "report.md", folder / "report.html"
+    md.write_text(document.markdown(blocks, folder))
+    html.write_text(document.html(blocks, title))
+    return [md, html, *figures]
 
 
 COMPARE_BUDGET = 120.0  # seconds the attribution may take: 64 mixes of the default, 40 s

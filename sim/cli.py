@@ -459,6 +459,30 @@ def compare(
 
 
 @app.command()
+def report(
+    target: Annotated[Path, typer.Argument(
+        help="A scenario file, or a sweep's folder.", show_default=False)],
+    out: Annotated[Path, typer.Option(help="Where to write report.md, report.html and the "
+                                      "figures.")] = Path("results/report"),
+    runs: Annotated[int, typer.Option(
+        min=0, help="Runs of the agent-based model to add its outlook (0: none).")] = 0,
+    steps: Annotated[int, typer.Option(min=1, help="Steps per run.")] = 52,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+) -> None:
+    """A document to send round: Markdown and one self-contained HTML page."""
+    from sim import api
+    from sim.errors import InputError
+
+    what = target if target.is_dir() else _scenario(target)
+    try:
+        written = api.report(what, out=out, runs=runs, steps=steps, seed=seed)
+    except InputError as e:
+        _fail(e)
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
+
+
+@app.command()
 def results(
     folder: Annotated[Path, typer.Argument(help="A sweep's folder (its --out).",
                                            show_default=False)],

@@ -37,12 +37,19 @@ class Bullets:
 
 
 @dataclass(frozen=True)
+class Pre:
+    """Text already laid out (a terminal table), kept as it is."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Figure:
     path: Path
     caption: str
 
 
-Block = Heading | Text | Table | Bullets | Figure
+Block = Heading | Text | Table | Bullets | Pre | Figure
 
 
 def text(blocks: list[Block]) -> str:
@@ -57,6 +64,8 @@ def text(blocks: list[Block]) -> str:
             out.append(table(b.headers, b.rows))
         elif isinstance(b, Bullets):
             out += [f"  - {item}" for item in b.items]
+        elif isinstance(b, Pre):
+            out.append(b.text)
         elif isinstance(b, Figure):
             out.append(f"  figure: {b.path}  ({b.caption})")
     return "\n".join(out)
@@ -83,6 +92,8 @@ def markdown(blocks: list[Block], folder: Path | None = None) -> str:
             out += [markdown_table(b.headers, b.rows), ""]
         elif isinstance(b, Bullets):
             out += [*(f"- {item}" for item in b.items), ""]
+        elif isinstance(b, Pre):
+            out += ["```text", b.text, "```", ""]
         elif isinstance(b, Figure):
             where = b.path.name if folder is not None and b.path.parent == folder else b.path
             out += [f"![{b.caption}]({where})", ""]
@@ -100,6 +111,7 @@ figure { margin: 1rem 0 1.6rem; }
 figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { font-size: 0.85rem; color: #555; }
 code { background: #f4f4f4; padding: 0 0.2rem; }
+pre { background: #f7f7f7; padding: 0.6rem; overflow-x: auto; font-size: 0.82rem; }
 """
 
 
@@ -120,6 +132,8 @@ def html(blocks: list[Block], title: str) -> str:
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif isinstance(b, Bullets):
             out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b.items) + "</ul>")
+        elif isinstance(b, Pre):
+            out.append(f"<pre>{e(b.text)}</pre>")
         elif isinstance(b, Figure):
             data = base64.b64encode(b.path.read_bytes()).decode("ascii")
             out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{e(b.caption)}">'

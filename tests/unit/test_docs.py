@@ -42,3 +42,20 @@ def test_example_sweep_files_load(path):
 
     spec, uncertainties = sweepfile.read(path)
     assert uncertainties and spec.note
+
+
+def test_the_tutorials_comparison_is_what_sim_compare_prints(monkeypatch):
+    """Section 12's screen, line for line (the "..." elides the solutions and packages)."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    text = (ROOT / "docs" / "tutorial.md").read_text()
+    block = text.split("$ ../../run compare talks.yaml talks-cautious.yaml\n", 1)[1]
+    shown = [line for line in block.split("```", 1)[0].splitlines() if line != "..."]
+    monkeypatch.chdir(ROOT / "docs" / "examples")
+    got = CliRunner().invoke(app, ["compare", "talks.yaml", "talks-cautious.yaml"])
+    assert got.exit_code == 0, got.output
+    lines = got.stdout.splitlines()
+    for line in shown:
+        assert line in lines, line
