@@ -447,12 +447,13 @@ def _terms_set(problem, on: tuple[str, ...]) -> set[tuple]:
 
 
 SKIP = {"feasible_exact", "acceptable_exact", "simulate.runs"}  # facts about the method
+NOT_ATTRIBUTED = ("robustness.",)  # a mix runs no robustness draws
 
 
 def outcomes_to_attribute(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """The metrics whose value changes from `a` to `b` (in `b`'s order), but for facts about
     the method."""
-    return [k for k in b if k in a and k not in SKIP
+    return [k for k in b if k in a and k not in SKIP and not k.startswith(NOT_ATTRIBUTED)
             and not (a[k] == b[k] and type(a[k]) is type(b[k]))]
 
 

@@ -135,7 +135,7 @@ def _solutions(c) -> list[Block]:
     parties = list(dict.fromkeys(p for d in nash if d is not None for p in d.expected_utility))
     for p in parties:
         values = [d.expected_utility.get(p) if d is not None else None for d in nash]
-        rows.append([f"EU {p}", *values])
+        rows.append([f"expected utility: {p}", *values])
     rows.append(["P(ratified)", *(d.p_ratified if d is not None else None for d in nash)])
     out += [Text("The Nash deal (* marks terms that differ):"), Table(["", *names], rows)]
     lines = []
@@ -145,7 +145,8 @@ def _solutions(c) -> list[Block]:
             if a is None and b is None:
                 continue
             if a is None or b is None:
-                lines.append(f"{name}, {v.label}: " + ("none" if b is None else "appears"))
+                lines.append(f"{name}, {v.label}: " + ("no such deal in the variant"
+                                                       if b is None else "appears"))
                 continue
             moved = [f"{k} {shown(a.terms.get(k))} -> {shown(b.terms.get(k))}"
                      for k in dict.fromkeys([*a.terms, *b.terms])
@@ -190,8 +191,7 @@ def _simulation(c) -> list[Block]:
     def share(s: dict | None) -> str:
         if not s:
             return "-"
-        lo, hi = s["interval"]
-        return f"{s['share']:.2f} [{lo:.2f}, {hi:.2f}]"
+        return f"{s['share']:.2f} [{s['low']:.2f}, {s['high']:.2f}]"
 
     rows = [["runs", *(v.simulation["runs"] if v.simulation else None for v in c.variants)],
             ["agreed (95% interval)", *(share(v.simulation and v.simulation["agreed"])
@@ -236,12 +236,13 @@ def _attribution(c) -> list[Block]:
                                                   if share is not None and value else ""))
     out += [Text(f"{_outcome_label(key, at)}: {at.change(key):+.3g}, explained by"),
             Bullets(lines)]
-    players = list(at.players)
+    order = [at.players.index(p) for p, _, _ in at.ranked(key)]  # columns as ranked above
+    players = [at.players[i] for i in order]
     rows = []
     for o in ranked[:SHOWN_OUTCOMES]:
         j = at.outcomes.index(o)
         rows.append([_outcome_label(o, at), _num(at.base[j]), _num(at.final[j]),
-                     *(_num(round(float(at.values[i, j]), 6)) for i in range(len(players)))])
+                     *(_num(round(float(at.values[i, j]), 6)) for i in order)])
     legend = [f"[{i + 1}] {p.name}" for i, p in enumerate(players)]
     out += [Table(["outcome", "baseline", "variant", *(f"[{i + 1}]" for i in
                                                        range(len(players)))], rows),

@@ -57,7 +57,8 @@ def text(blocks: list[Block]) -> str:
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
-            out += ([] if not out else [""]) + [b.text if b.level > 1 else b.text.upper()]
+            rule = [] if b.level > 1 else ["=" * min(len(b.text), 100)]
+            out += ([] if not out else [""]) + [b.text, *rule]
         elif isinstance(b, Text):
             out.append("  " + b.text)
         elif isinstance(b, Table):

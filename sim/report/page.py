@@ -12,11 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.errors import excerpt
 from sim.report import text as words
 from sim.report.document import Block, Bullets, Figure, Heading, Pre, Table, Text
 from sim.results import shown
 
+CAPTIONS = {  # the agent-based model's figures (sim.report.plots.simulation)
+    "agreement": "Share of runs that have agreed and that have ratified, by step",
+    "outlook": "The no-deal outlook's numeric terms over time: median, 25-75% and 5-95% bands",
+    "yes_share": "Each body's yes share of the deal on the table over time: median and bands",
+}
 SOLUTIONS = ("nash", "nash_symmetric", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 
@@ -101,7 +105,7 @@ def _issues(s) -> list[Block]:
             span = f"{shown(levels[0])} to {shown(levels[-1])} {issue.unit}".strip()
         else:
             span = ", ".join(shown(v) for v in levels)
-        rows.append([name, excerpt(span, 80), issue.description or "-"])
+        rows.append([name, span, issue.description or "-"])
     return [Heading("The issues"), Table(["issue", "levels", "what it is"], rows)]
 
 
@@ -179,10 +183,10 @@ def _solutions(r) -> list[Block]:
         return out
     issues = list(r.solutions[names[0]].terms)
     rows = [[i, *(shown(r.solutions[k].terms[i]) for k in names)] for i in issues]
-    rows += [[f"EU {p}", *(r.solutions[k].expected_utility[p] for k in names)]
+    rows += [[f"expected utility: {p}", *(r.solutions[k].expected_utility[p] for k in names)]
              for p in r.parties]
     rows.append(["P(ratified)", *(r.solutions[k].p_ratified for k in names)])
-    out += [Text("Expected utility (EU) is P(ratified) U + (1 - P(ratified)) reservation."),
+    out += [Text("Expected utility is P(ratified) U + (1 - P(ratified)) reservation."),
             Table(["", *names], rows)]
     if r.noncooperative:
         out.append(Pre(words._noncooperative(r)))
@@ -199,7 +203,7 @@ def _simulation(sim_result, figures: list[Path]) -> list[Block]:
     if r.quartiles:
         items.append(f"median time to agreement: {shown(r.quartiles[1])} {r.unit}s")
     out: list[Block] = [Heading("Over time: the agent-based model"), Bullets(items)]
-    out += [Figure(p, p.stem.replace("-", " ")) for p in figures]
+    out += [Figure(p, CAPTIONS.get(p.stem, p.stem.replace("_", " "))) for p in figures]
     return out
 
 

@@ -84,6 +84,9 @@ def test_wilson_interval_matches_the_formula_by_hand():
     lo, hi = wilson(8, 10)  # Wilson (1927); also Agresti and Coull (1998), table 1 style
     assert (round(lo, 4), round(hi, 4)) == (0.4902, 0.9433)
     assert wilson(0, 20)[0] == 0.0 and wilson(20, 20)[1] == 1.0
+    # rounding once put the upper end at 0.9999999999999999 for 30 of 30
+    assert all(lo <= k / n <= hi for n in range(1, 400) for k in range(n + 1)
+               for lo, hi in [wilson(k, n)])
 
 
 def test_kaplan_meier_treats_runs_without_agreement_as_censored():

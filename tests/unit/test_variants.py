@@ -45,6 +45,23 @@ def line(name: str, reservations: tuple[float, float]) -> dict:
                               "reservation": reservations[1]}}}
 
 
+@st.composite
+def changed_pairs(draw):
+    """A generated scenario and a variant moving some of its reservations, weights and
+    powers."""
+    a = draw(scenario_dicts(max_issues=3, max_parties=3, max_levels=3))
+    b = copy.deepcopy(a)
+    for party in b["parties"].values():
+        if draw(st.booleans()):
+            party["reservation"] = draw(st.integers(0, 900).map(lambda i: i / 1000))
+        if draw(st.integers(0, 2)) == 0:
+            issue = draw(st.sampled_from(sorted(party["weights"])))
+            party["weights"][issue] = draw(st.integers(1, 100).map(lambda i: i / 100))
+        if draw(st.integers(0, 3)) == 0:
+            party["power"] = 2.0
+    return a, b
+
+
 # --- input differences ------------------------------------------------------------------
 
 
@@ -82,6 +99,27 @@ def test_an_issue_and_what_names_its_levels_are_one_player():
 
 
 # --- outcomes by terms --------------------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changed_pairs())
+def test_generated_pairs_mirror_and_each_compared_with_itself_shows_nothing(pair):
+    a, b = pair
+    ab, ba = compare(a, b), compare(b, a)
+    assert {d.path: (d.old, d.new) for d in ab.differences[0]} == {
+        d.path: (d.new, d.old) for d in ba.differences[0]}
+    assert (ab.sets[0].entering, ab.sets[0].leaving) == (ba.sets[0].leaving,
+                                                         ba.sets[0].entering)
+    if ab.attribution is not None:
+        x, y = ab.attribution, ba.attribution
+        for o in set(x.outcomes) & set(y.outcomes) - set(x.words) - set(y.words):
+            mine = {p.name: x.values[k, x.outcomes.index(o)] for k, p in enumerate(x.players)}
+            theirs = {p.name: y.values[k, y.outcomes.index(o)]
+                      for k, p in enumerate(y.players)}
+            assert mine == pytest.approx({k: -v for k, v in theirs.items()}, abs=1e-9), o
+    same = compare(a, a)
+    assert same.differences == ((),) and same.attribution is None
+    assert (same.sets[0].entering, same.sets[0].leaving) == (0, 0)
 
 
 def test_a_against_b_mirrors_b_against_a():
@@ -138,23 +176,6 @@ def test_the_default_against_three_judgements_ranks_them():
         "ratification.ukraine_referendum.effects.donbas.free_economic_zone"]
     assert sum(v for _, v, _ in ranked) == pytest.approx(-176)
     assert sum(s for _, _, s in ranked) == pytest.approx(1.0)
-
-
-@st.composite
-def changed_pairs(draw):
-    """A generated scenario and a variant moving some of its reservations, weights and
-    powers."""
-    a = draw(scenario_dicts(max_issues=3, max_parties=3, max_levels=3))
-    b = copy.deepcopy(a)
-    for party in b["parties"].values():
-        if draw(st.booleans()):
-            party["reservation"] = draw(st.integers(0, 900).map(lambda i: i / 1000))
-        if draw(st.integers(0, 2)) == 0:
-            issue = draw(st.sampled_from(sorted(party["weights"])))
-            party["weights"][issue] = draw(st.integers(1, 100).map(lambda i: i / 100))
-        if draw(st.integers(0, 3)) == 0:
-            party["power"] = 2.0
-    return a, b
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -265,3 +286,38 @@ def test_inputs_that_only_load_together_are_joined_and_said_so():
     assert any("pass_votes cannot be applied without ratification.parliament.seats" in n
                for n in c.notes)
     assert c.attribution.change("acceptable") == -3
+
+
+def test_the_agent_based_rates_are_compared_with_intervals_and_attributed():
+    from sim.report import compare as view
+    from sim.report import document
+
+    a = tariff_talks()
+    b = with_party(a, "exporter", reservation=0.5)
+    c = compare(a, b, engine="simulate", runs=30, steps=20)
+    for v in c.variants:
+        agreed = v.simulation["agreed"]
+        assert v.simulation["runs"] == 30
+        assert agreed["low"] <= agreed["share"] <= agreed["high"]
+    at = c.attribution
+    changed = [o for o in at.outcomes if o.startswith("simulate.")]
+    for o in changed:  # one input: it carries each whole change
+        assert at.values[0, at.outcomes.index(o)] == pytest.approx(at.change(o))
+    again = compare(a, b, engine="simulate", runs=30, steps=20)
+    assert c.variants[1].simulation == again.variants[1].simulation  # seeded
+    text = document.text(view.blocks(c))
+    share = c.variants[0].simulation["agreed"]
+    row = next(line for line in text.splitlines() if "agreed (95% interval)" in line)
+    assert f"{share['share']:.2f} [{share['low']:.2f}, {share['high']:.2f}]" in row
+
+
+def test_with_samples_each_variants_robustness_is_shown():
+    from sim.report import compare as view
+    from sim.report import document
+
+    trade = sim.load(SCENARIOS / "trade-deal.yaml")
+    other = data_of(trade)
+    other["parties"][next(iter(other["parties"]))]["reservation"] = 0.5
+    c = variants.compare([trade, sim.from_dict(other)], ["a", "b"], samples=20)
+    assert all(v.robustness["samples"] == 20 for v in c.variants)
+    assert "Robustness over each variant's uncertainty" in document.text(view.blocks(c))
