@@ -59,10 +59,12 @@ class Factor:
         """A tabulated factor's table as a view over `issues` (sorted, a superset of its own):
         length-1 axes where it does not read, so tables over different issues combine by
         broadcasting instead of by indexing every combination."""
+        order = sorted(range(len(self.issues)), key=lambda i: issues.index(self.issues[i]))
+        table = self.table.transpose(order)  # its axes in the order of `issues`
         shape = [1] * len(issues)
-        for k, n in zip(self.issues, self.table.shape, strict=True):
-            shape[issues.index(k)] = n
-        return self.table.reshape(shape)
+        for i in order:
+            shape[issues.index(self.issues[i])] = self.table.shape[i]
+        return table.reshape(shape)
 
     @classmethod
     def tabulate(cls, issues: frozenset[int] | tuple[int, ...], sizes: tuple[int, ...],
@@ -111,25 +113,25 @@ class Remembered:
             return np.asarray(self.fn(idx))
         flat = idx.reshape(-1, idx.shape[-1])
         key = np.ravel_multi_index(tuple(flat[:, k] for k in self.issues), self.dims)
-        if self._known is None:
+        known = self._known  # read once: another thread may replace it meanwhile
+        if known is None:
             hit = np.zeros(len(key), dtype=bool)
             pos = hit.astype(np.intp)
         else:
-            keys, values = self._known
-            pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            hit = keys[pos] == key
-        if hit.all() and self._known is not None:
-            return self._known[1][pos].reshape(idx.shape[:-1])
+            pos = np.minimum(np.searchsorted(known[0], key), len(known[0]) - 1)
+            hit = known[0][pos] == key
+            if hit.all():
+                return known[1][pos].reshape(idx.shape[:-1])
         new, first, back = np.unique(key[~hit], return_index=True, return_inverse=True)
         found = np.asarray(self.fn(flat[~hit][first]))
         out = np.empty(len(key), dtype=found.dtype)
         out[~hit] = found[back]
-        if self._known is not None:
-            out[hit] = self._known[1][pos[hit]]
-        size = 0 if self._known is None else len(self._known[0])
+        if known is not None:
+            out[hit] = known[1][pos[hit]]
+        size = 0 if known is None else len(known[0])
         if len(new) and size + len(new) <= self.LIMIT:
-            keys = new if self._known is None else np.concatenate([self._known[0], new])
-            values = found if self._known is None else np.concatenate([self._known[1], found])
+            keys = new if known is None else np.concatenate([known[0], new])
+            values = found if known is None else np.concatenate([known[1], found])
             order = np.argsort(keys, kind="stable")
             self._known = (keys[order], values[order])  # one assignment: never half made
         return out.reshape(idx.shape[:-1])
@@ -259,19 +261,19 @@ class ConstraintMemo:
     `dataclasses.replace` passes the memo on, and Compiler.update keeps the constraints'
     very objects, so the points of a sweep or the draws of a robustness run that move
     utilities or reservations ask for the allowed deals once. An entry serves only the
-    constraints it was made from (compared by identity), so a problem whose constraints were
-    replaced makes its own."""
+    constraints it was made from (compared by identity) over the same deal space (its sizes),
+    so a problem whose constraints were replaced makes its own."""
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[tuple, Any]] = {}
 
     def get(self, name: str, problem: Problem, make):
         key = (problem.rules, problem.red_lines, problem.bodies,
-               problem.min_ratification_probability)
+               problem.min_ratification_probability, problem.sizes)
         found = self._entries.get(name)
         if found is not None and all(a is b for a, b in zip(found[0][:3], key[:3],
                                                             strict=True)) \
-                and found[0][3] == key[3]:
+                and found[0][3:] == key[3:]:
             return found[1]
         value = make()
         self._entries[name] = (key, value)  # keeps the keyed objects alive: ids never reused

@@ -109,20 +109,31 @@ class Player:
         return {"name": self.name, "paths": [d.path for d in self.differences]}
 
 
-def background(d: Difference) -> bool:
+def background(d: Difference, engine: str = "solve") -> bool:
     """A difference no attributed outcome depends on, applied in every mix of the
-    attribution instead of being a player: words, and a package added or removed (its own
-    outcomes exist on one side only)."""
+    attribution instead of being a player: words, a package removed (its outcomes exist in A
+    only), and under the solver the `dynamics:` section, which only the agent-based model
+    reads."""
     parts = d.path.split(".")
-    return d.words or (parts[0] == "packages" and len(parts) == 2 and d.kind != "changed")
+    return d.words or (parts[0] == "packages" and len(parts) == 2 and d.kind == "removed") \
+        or (engine == "solve" and parts[0] == "dynamics")
 
 
-def players(found: list[Difference], most: int = MAX_EXACT) -> list[Player]:
-    """The attribution's players: each difference that is not background or uncertainty
-    (robustness is not attributed), grouped by its path's top two levels when there are
-    more than `most`, and joined with any that refers to a name it adds, removes or
-    redefines (an issue's levels, a party, a body, a package)."""
-    found = [d for d in found if not background(d) and not d.path.startswith("uncertainty")]
+def ignored(d: Difference) -> bool:
+    """A difference no mix applies: a package added (its outcomes exist in B only, and it may
+    name what only B has), and `uncertainty:` (no attributed outcome reads it)."""
+    parts = d.path.split(".")
+    return (parts[0] == "packages" and len(parts) == 2 and d.kind == "added") \
+        or parts[0] == "uncertainty"
+
+
+def players(found: list[Difference], most: int = MAX_EXACT, engine: str = "solve"
+            ) -> list[Player]:
+    """The attribution's players: each difference that is neither background nor ignored,
+    grouped by its path's top two levels when there are more than `most`, and joined with
+    any that refers to a name it adds or removes (an issue, a level, a party, a body, a
+    package)."""
+    found = [d for d in found if not background(d, engine) and not ignored(d)]
     key = (lambda d: d.path) if len(found) <= most else (
         lambda d: ".".join(d.path.split(".")[:2]))
     groups: dict[str, list[Difference]] = {}
@@ -156,17 +167,34 @@ def _player(diffs: list[Difference], members: list[str]) -> Player:
 
 
 def _defines(d: Difference) -> set[str]:
-    """The names a difference introduces, removes or redefines."""
+    """The names a difference adds or removes: a named entry (issue, party, body, package),
+    or an issue's levels. (An issue's range or step moves its numbers; a mix that then does
+    not load is joined by attribute_change.)"""
     parts = d.path.split(".")
-    if parts[0] == "issues" and len(parts) >= 2:
-        return {parts[1]} | _strings(d.old) ^ _strings(d.new)  # its levels too
     if parts[0] in NAMED and len(parts) == 2 and d.kind != "changed":
         return {parts[1]}
+    if parts[0] == "issues" and len(parts) == 3 and parts[2] == "levels":
+        return _strings(d.old) ^ _strings(d.new)
     return set()
 
 
 def _mentions(d: Difference) -> set[str]:
-    return set(d.path.split(".")[1:]) | _strings(d.old) | _strings(d.new)
+    """The names a difference refers to: the keys on its path that are not the format's own
+    field names (a party, an issue, a level), and every string in its values."""
+    keys = set(d.path.split(".")[1:]) - _field_names()
+    return keys | _strings(d.old) | _strings(d.new)
+
+
+def _field_names() -> set[str]:
+    """Every field name of the scenario format (`reservation`, `weights`...): never a
+    reference to a name the scenario gives."""
+    import pydantic
+
+    from sim.scenario import model
+
+    return {f for m in vars(model).values()
+            if isinstance(m, type) and issubclass(m, pydantic.BaseModel)
+            for f in m.model_fields}
 
 
 def _strings(value: Any) -> set[str]:
@@ -405,20 +433,26 @@ def _variant(scenario: Scenario, problem, label: str, engine: str, samples: int,
                    simulation)
 
 
+SET_SECONDS = 10.0  # each side's acceptable deals are listed within this, or not compared
+
+
 def acceptable_set_change(a, b) -> SetChange:
     """Deals entering and leaving the acceptable set from problem `a` to problem `b`, by
-    their terms on the issues both have."""
-    on = tuple(k for k in a.issues if k in b.issues)
-    counts = []
-    for p in (a, b):
-        from sim import space
+    their terms on the issues both have, each side listed within SET_SECONDS."""
+    from sim import space
 
-        n = space.count_acceptable(p, time.monotonic() + 5.0).value
-        counts.append(n)
-    if max(counts) > LIST_DEALS_UP_TO:
+    on = tuple(k for k in a.issues if k in b.issues)
+    counts = [space.count_acceptable(p, time.monotonic() + SET_SECONDS / 2) for p in (a, b)]
+    if any(not c.exact or c.value > LIST_DEALS_UP_TO for c in counts):
         return SetChange(on, None, None, note=f"more than {LIST_DEALS_UP_TO:,} acceptable "
-                                              "deals: counted, not compared one by one")
-    first, second = _terms_set(a, on), _terms_set(b, on)
+                                              "deals, or not counted in time: counted, not "
+                                              "compared one by one")
+    try:
+        first, second = (_terms_set(p, on, time.monotonic() + SET_SECONDS) if c.value
+                         else set() for p, c in zip((a, b), counts, strict=True))
+    except space.OutOfTime:
+        return SetChange(on, None, None, note=f"the acceptable deals could not be listed "
+                                              f"within {SET_SECONDS:g} s: counted only")
     entering = sorted(second - first, key=repr)
     leaving = sorted(first - second, key=repr)
     note = ("" if len(on) == len(a.issues) == len(b.issues) else
@@ -429,13 +463,15 @@ def acceptable_set_change(a, b) -> SetChange:
                      tuple(dict(zip(on, t, strict=True)) for t in leaving[:EXAMPLES]), note)
 
 
-def _terms_set(problem, on: tuple[str, ...]) -> set[tuple]:
+def _terms_set(problem, on: tuple[str, ...], deadline: float) -> set[tuple]:
+    """The acceptable deals' terms on the issues `on` (space.OutOfTime past `deadline`); the
+    walk drops partial deals no completion lifts to the reservations."""
     from sim import space
     from sim.results import plain
 
     cols = [problem.issues.index(k) for k in on]
     out: set[tuple] = set()
-    for idx in space.deals(problem, ratifiable=True):
+    for idx in space.deals(problem, ratifiable=True, bound=True, deadline=deadline):
         idx = idx[problem.acceptable(idx)]
         for row in np.unique(idx[:, cols], axis=0) if len(idx) else ():
             out.add(tuple(plain(problem.levels[k][int(i)]) for k, i in zip(cols, row,
@@ -450,11 +486,16 @@ SKIP = {"feasible_exact", "acceptable_exact", "simulate.runs"}  # facts about th
 NOT_ATTRIBUTED = ("robustness.",)  # a mix runs no robustness draws
 
 
-def outcomes_to_attribute(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+def outcomes_to_attribute(a: dict[str, Any], b: dict[str, Any]
+                          ) -> tuple[list[str], dict[str, str]]:
     """The metrics whose value changes from `a` to `b` (in `b`'s order), but for facts about
-    the method."""
-    return [k for k in b if k in a and k not in SKIP and not k.startswith(NOT_ATTRIBUTED)
-            and not (a[k] == b[k] and type(a[k]) is type(b[k]))]
+    the method; and those left out with why: a value missing where a ZOPA exists was not
+    computed there (the symmetric Nash deal when the powers are equal), not undefined."""
+    changed = [k for k in b if k in a and k not in SKIP and not k.startswith(NOT_ATTRIBUTED)
+               and not (a[k] == b[k] and type(a[k]) is type(b[k]))]
+    skipped = {k: f"not computed in the {side}" for k in changed
+               for side, m in (("baseline", a), ("variant", b)) if m[k] is None and m["zopa"]}
+    return [k for k in changed if k not in skipped], skipped
 
 
 def _is_level(k: str, target: dict[str, Any], terms: set[str], x: Any = None) -> bool:
@@ -489,21 +530,30 @@ def attribute_change(a: dict, b: dict, metrics_a: dict, metrics_b: dict, engine:
     changes (see Attribution), within `budget` seconds; None, with a note, if no mix could
     be made valid or the exact game did not fit the budget."""
     deadline = None if budget is None else time.monotonic() + budget
-    outcomes = outcomes_to_attribute(metrics_a, metrics_b)
+    outcomes, skipped = outcomes_to_attribute(metrics_a, metrics_b)
     found = differences(a, b)
-    group = players(found)
+    group = players(found, engine=engine)
     if not group:
-        notes.append("the variants differ only in words, packages added or removed, or "
-                     "uncertainty: no outcome to attribute")
+        notes.append("the variants differ only in words, packages added or removed, "
+                     "uncertainty or (for the solver) dynamics: no outcome to attribute")
+        return None
+    if not outcomes:
+        notes.append("no outcome changes: nothing to attribute")
         return None
     # Every mix starts from A with the background applied and no uncertainty (no attributed
     # outcome reads it, and a distribution over a body that a mix removes would not load).
-    start = {**mixed(a, [d for d in found if background(d)]), "uncertainty": {}}
-    for _ in range(len(group)):
+    start = {**mixed(a, [d for d in found if background(d, engine)]), "uncertainty": {}}
+    while True:
         game = _Game(start, group, outcomes, metrics_b, engine, runs, steps, seed, progress)
         try:
-            return game.attribution(deadline)
+            found_values = game.attribution(deadline)
+            found_values.skipped.update(skipped)
+            return found_values
         except _InvalidMix as e:
+            if e.mask == 0 or len(group) == 1:  # joining cannot help: say so
+                notes.append(f"attribution not computed: {e.names or 'the baseline'} does "
+                             f"not load as a mix ({e.why})")
+                return None
             # Join the mix's players with the first other one that makes it load (a larger
             # chamber for more votes needed), or with every other if none does.
             n = len(group)
@@ -549,6 +599,7 @@ class _Game:
         self.progress = progress
         self.engine, self.runs, self.steps, self.seed = engine, runs, steps, seed
         self.known: dict[int, np.ndarray] = {}
+        self.zopa: dict[int, bool] = {}  # whether each mix solved has a ZOPA
         self.deadline: float | None = None
         issues = set(a.get("issues", {})) | {d.path.split(".")[1] for p in group
                                              for d in p.differences
@@ -560,8 +611,9 @@ class _Game:
             if self.deadline is not None and time.monotonic() > self.deadline \
                     and self.exact_mode:
                 raise _OutOfBudget(len(self.known), 1 << len(self.group))
-            self.known[mask] = _score(self.metrics(mask), self.outcomes, self.target,
-                                      self.terms)
+            metrics = self.metrics(mask)
+            self.zopa[mask] = bool(metrics["zopa"])
+            self.known[mask] = _score(metrics, self.outcomes, self.target, self.terms)
             if self.progress is not None:
                 n = len(self.group)
                 self.progress(len(self.known), 1 << n if n <= MAX_EXACT else
@@ -636,8 +688,9 @@ class _Game:
         for j in np.flatnonzero(~defined):
             where = min((m for m, row in zip(masks, evaluated, strict=True)
                          if np.isnan(row[j])), key=lambda m: (bin(m).count("1"), m))
-            skipped[self.outcomes[j]] = ("undefined where no deal is acceptable: "
-                                         + self.describe(where))
+            why = ("undefined where no deal is acceptable: " if not self.zopa[where]
+                   else "not computed ")
+            skipped[self.outcomes[j]] = why + self.describe(where)
         for j, o in enumerate(self.outcomes):  # "its level became none": the ZOPA's story
             if defined[j] and self.target[o] is None and o in self.terms:
                 defined[j] = False

@@ -228,7 +228,8 @@ def _attribution(c) -> list[Block]:
         return [*out, Text("no outcome that changes could be attributed")]
     ranked = sorted(at.outcomes, key=_rank)
     tiny = [o for o in ranked if abs(at.change(o)) < TINY]
-    ranked = [o for o in ranked if o not in tiny] or ranked
+    hidden = len(tiny) < len(ranked)  # all tiny: show them rather than nothing
+    ranked = [o for o in ranked if o not in tiny] if hidden else ranked
     key = ranked[0]
     lines = []
     for p, value, share in at.ranked(key):
@@ -249,7 +250,7 @@ def _attribution(c) -> list[Block]:
             Bullets(legend)]
     if len(ranked) > SHOWN_OUTCOMES:
         out.append(Text(f"... and {len(ranked) - SHOWN_OUTCOMES} more outcome(s) (--json)"))
-    if tiny and ranked is not tiny:
+    if tiny and hidden:
         out.append(Text(f"{len(tiny)} outcome(s) moving by less than {TINY:g} not shown "
                         "(--json)"))
     if at.skipped:

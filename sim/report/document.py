@@ -74,7 +74,7 @@ def text(blocks: list[Block]) -> str:
 
 def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
     def cell(x: Any) -> str:
-        return _cell(x).replace("|", "\\|")
+        return " ".join(_cell(x).split()).replace("|", "\\|")  # one line: a row is a line
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]

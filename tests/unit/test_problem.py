@@ -312,3 +312,13 @@ def test_the_allowed_deals_are_remembered_for_the_same_constraints_only(berlin):
     assert np.array_equal(space.allowed(berlin), allowed)  # its own again, made anew
     moved = berlin.at_mood(-2.0)  # every vote less likely: fewer deals pass
     assert len(space.allowed(moved)) < len(allowed)
+
+
+def test_a_factor_over_more_issues_keeps_its_own_axes_whatever_their_order():
+    table = np.arange(6.0).reshape(2, 3)  # axis 0: issue 2, axis 1: issue 0
+    factor = Factor((2, 0), table)
+    view = factor.over((0, 1, 2))
+    assert view.shape == (3, 1, 2)
+    for i in range(3):
+        for k in range(2):
+            assert view[i, 0, k] == table[k, i]
