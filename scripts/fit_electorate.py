@@ -17,6 +17,10 @@ evaluate` reports.
     .venv/bin/python scripts/fit_electorate.py            # fit, print table and YAML snippet
     .venv/bin/python scripts/fit_electorate.py --check    # check the YAML as written (exit 1
                                                           # if a poll is missed by > 5 points)
+    .venv/bin/python scripts/fit_electorate.py --loo      # each poll's error when it is left
+                                                          # out of the fit
+    .venv/bin/python scripts/fit_electorate.py --unpolled # the levels no poll uses, and how
+                                                          # the ZOPA moves with them
 
 See docs/calibration.md for the data, the method and its limits.
 """
@@ -140,8 +144,10 @@ class Electorate:
         return self.problem.bodies[k].model.yes_share(self.deals)
 
 
-def fit(electorate: Electorate) -> np.ndarray:
+def fit(electorate: Electorate, leave_out: int | None = None) -> np.ndarray:
+    """The fitted parameters; with `leave_out`, fitted without that poll."""
     target = np.array([p.decided_yes for p in POLLS])
+    keep = np.array([i != leave_out for i in range(len(POLLS))])
     mean = np.array([PRIORS[k][0] for k in PARAMS])
     sd = np.array([PRIORS[k][1] for k in PARAMS])
 
@@ -154,7 +160,7 @@ def fit(electorate: Electorate) -> np.ndarray:
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         model = electorate.yes_share(*unrounded(theta))
-        return np.concatenate([(model - target) / POLL_SE, (theta - mean) / sd])
+        return np.concatenate([((model - target) / POLL_SE)[keep], (theta - mean) / sd])
 
     lower = np.array([-np.inf] + [0.0] * (len(PARAMS) - 1))  # effects keep their sign
     result = optimize.least_squares(residuals, mean, bounds=(lower, np.inf), method="trf")
@@ -177,6 +183,39 @@ def table(model: np.ndarray, title: str) -> float:
     return worst
 
 
+def leave_one_out(electorate: Electorate) -> list[tuple[str, float, float, float]]:
+    """Each poll's out-of-sample error: (package, poll, model fitted without it, error)."""
+    out = []
+    for i, p in enumerate(POLLS):
+        model = electorate.yes_share(*coefficients(fit(electorate, leave_out=i)))[i]
+        out.append((p.package, p.decided_yes, float(model), float(model - p.decided_yes)))
+    return out
+
+
+def unpolled(electorate: Electorate) -> list[tuple[str, str, float, int, int, int]]:
+    """Each level with an effect that no polled package uses: (issue, level, its effect as
+    written, the default's acceptable deals as written, with the effect halved, doubled).
+    What the answer depends on that no poll pins."""
+    polled = {(k, str(v)) for p in POLLS
+              for k, v in electorate.scenario.packages[p.package].terms.items()}
+    data = electorate.scenario.model_dump(mode="json", exclude={"extends"})
+    base = sim.solve(electorate.scenario).acceptable
+    out = []
+    for issue, effect in data["ratification"][BODY]["effects"].items():
+        if not isinstance(effect, dict) or "slope" in effect:
+            continue
+        for level, b in effect.items():
+            if (issue, level) in polled or b == 0:
+                continue
+            counts = []
+            for factor in (0.5, 2.0):
+                data["ratification"][BODY]["effects"][issue][level] = b * factor
+                counts.append(sim.solve(sim.from_dict(data)).acceptable)
+            data["ratification"][BODY]["effects"][issue][level] = b
+            out.append((issue, level, b, base, *counts))
+    return out
+
+
 def snippet(intercept: float, effects: dict) -> str:
     def fmt(v: float) -> str:
         return f"{v + 0.0:g}"  # + 0.0 turns -0.0 into 0
@@ -193,9 +232,31 @@ def main() -> int:
     ap.add_argument("--scenario", type=Path, default=SCENARIO)
     ap.add_argument("--check", action="store_true",
                     help="only check the coefficients written in the YAML against the polls")
+    ap.add_argument("--loo", action="store_true",
+                    help="leave each poll out of the fit in turn and print its error")
+    ap.add_argument("--unpolled", action="store_true",
+                    help="the levels no poll uses, and the ZOPA with each effect halved and "
+                    "doubled")
     args = ap.parse_args()
 
     electorate = Electorate(args.scenario)
+    if args.unpolled:
+        print("Levels no polled package uses: the default's acceptable deals with the effect")
+        print(f"  {'issue':15s} {'level':25s} {'effect':>7s} {'as is':>6s} {'x0.5':>6s} "
+              f"{'x2':>6s}")
+        for issue, level, b, base, half, double in unpolled(electorate):
+            print(f"  {issue:15s} {level:25s} {b:7.2f} {base:6d} {half:6d} {double:6d}")
+        return 0
+    if args.loo:
+        print("Leave one out: each poll predicted by the fit to the other five")
+        print(f"  {'package':40s} {'poll':>6s} {'model':>6s} {'error':>6s}")
+        rows = leave_one_out(electorate)
+        for package, poll, model, error in rows:
+            print(f"  {package:40s} {poll:6.3f} {model:6.3f} {error:+6.3f}")
+        rms = float(np.sqrt(np.mean([e * e for *_, e in rows])))
+        print(f"  root mean square error {rms:.3f}; largest |error| "
+              f"{max(abs(e) for *_, e in rows):.3f}")
+        return 0
     if args.check:
         title = f"Polls vs the YAML as written ({args.scenario.name})"
         worst = table(electorate.as_written(), title)

@@ -82,3 +82,34 @@ def test_a_senate_that_will_not_ratify_is_named_first():
     openers = json.loads(result.stdout)["gap"]["openers"]
     assert openers[0]["kind"] == "ratification" and openers[0]["name"] == "us_congress"
     assert openers[0]["opens"] > 0 and openers[0]["example"]["guarantee"].startswith("art5")
+
+
+def _doc_rows(heading: str) -> list[list[str]]:
+    """The rows of the first table under a heading of docs/calibration.md."""
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "calibration.md").read_text().split(f"## {heading}\n", 1)[1]
+    rows = [line for line in text.split("\n## ", 1)[0].splitlines() if line.startswith("| ")]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows[1:]]
+
+
+def test_calibrations_out_of_sample_tables_are_what_the_fit_script_computes():
+    import importlib.util
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = ROOT / "scripts" / "fit_electorate.py"
+    spec = importlib.util.spec_from_file_location("fit_electorate", script)
+    fit = importlib.util.module_from_spec(spec)
+    sys.modules["fit_electorate"] = fit  # its dataclasses look their module up
+    spec.loader.exec_module(fit)
+    electorate = fit.Electorate(DEFAULT)
+    loo = [[p, f"{poll:.3f}", f"{model:.3f}", f"{error:+.3f}"]
+           for p, poll, model, error in fit.leave_one_out(electorate)]
+    assert _doc_rows("Out of sample: each poll left out") == loo
+    levels = [[i, lv, f"{b:.2f}", str(half), str(double)]
+              for i, lv, b, _, half, double in fit.unpolled(electorate)]
+    assert _doc_rows("Levels no poll uses") == levels
+    # out of sample, every poll is still within 15 points; the in-sample fit within 5
+    assert max(abs(float(row[3])) for row in loo) < 0.15
