@@ -16,6 +16,8 @@ which input differences explain each change.
 from __future__ import annotations
 
 import copy
+import difflib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -57,8 +59,8 @@ class Difference:
 
 def differences(a: dict, b: dict) -> list[Difference]:
     """Every dotted path at which the data `b` differs from `a`, in `a`'s order then `b`'s
-    additions. Mappings are compared key by key, lists of mappings element by element when
-    their lengths agree; any other list, and lists whose lengths differ, as one value."""
+    additions. Mappings are compared key by key, lists of mappings (rules, red lines) entry
+    by entry with the extra ones added or removed at the end; any other list as one value."""
     out: list[Difference] = []
     _walk(a, b, [], out)
     return out
@@ -74,27 +76,50 @@ def _walk(a: Any, b: Any, at: list[str], out: list[Difference]) -> None:
                 out.append(Difference(".".join([*at, str(k)]), x, None, "removed"))
         out.extend(Difference(".".join([*at, str(k)]), None, y, "added")
                    for k, y in b.items() if k not in a)
-    elif (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
+    elif (isinstance(a, list) and isinstance(b, list) and a and b
           and all(isinstance(x, dict) for x in a + b)):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _walk(x, y, [*at, str(i)], out)
+        # Entries aligned as a text diff aligns lines: an entry inserted in the middle is
+        # one addition, not a change of every entry after it.
+        text = [[json.dumps(x, sort_keys=True) for x in side] for side in (a, b)]
+        blocks = difflib.SequenceMatcher(None, *text, autojunk=False).get_opcodes()
+        for op, i1, i2, j1, j2 in blocks:
+            if op == "replace" and i2 - i1 == j2 - j1:  # changed in place: entry by entry
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                    _walk(a[i], b[j], [*at, str(i)], out)
+            elif op != "equal":
+                out.extend(Difference(".".join([*at, str(i)]), a[i], None, "removed")
+                           for i in range(i1, i2))
+                out.extend(Difference(".".join([*at, str(j)]), None, b[j], "added")
+                           for j in range(j1, j2))
     elif a != b or type(a) is not type(b):
         out.append(Difference(path, a, b))
 
 
 def mixed(a: dict, chosen: Iterable[Difference]) -> dict:
-    """`a` with the chosen differences applied (each sets, adds or removes its path)."""
+    """`a` with the chosen differences applied (each sets, adds or removes its path). In a
+    list, changes address A's entries, so they come first; then the removed entries go,
+    from the highest of A's indices down; then the added ones are inserted at their place in
+    B's list (at the end if the list is shorter), in order: all of them give B's list, and
+    any subset a valid one."""
     out = copy.deepcopy(a)
+    tail: list[tuple[Difference, list, int]] = []
     for d in chosen:
         *head, last = paths.split(d.path)
         node = out
         for part in head:
             node = node[part if isinstance(node, list) else str(part)]
+        if isinstance(node, list) and d.kind != "changed":
+            tail.append((d, node, int(last)))
+            continue
         key = last if isinstance(node, list) else str(last)
         if d.kind == "removed":
             del node[key]
         else:
             node[key] = copy.deepcopy(d.new)
+    for _, node, i in sorted((t for t in tail if t[0].kind == "removed"), key=lambda t: -t[2]):
+        del node[i]
+    for d, node, i in sorted((t for t in tail if t[0].kind == "added"), key=lambda t: t[2]):
+        node.insert(min(i, len(node)), copy.deepcopy(d.new))
     return out
 
 

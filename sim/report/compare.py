@@ -45,6 +45,8 @@ def _value(x: Any) -> str:
         return excerpt("{" + ", ".join(map(str, x)) + "}", 40)
     if isinstance(x, list) and x and all(isinstance(v, dict) for v in x):
         return f"{len(x)} entries"
+    if isinstance(x, dict):  # an entry (a rule, a red line): what it sets, not its defaults
+        x = {k: v for k, v in x.items() if v not in (None, "", [], {})}
     text = x if isinstance(x, str) else json.dumps(x, allow_nan=False)
     return excerpt(text, 40)
 

@@ -25,7 +25,7 @@ def test_the_default_against_no_referendum_says_what_changed_and_why():
                   "acceptable (the ZOPA)   176",
                   "80 deal(s) enter the acceptable set and 176 leave",
                   "referendum*", "acceptable deals: -96, explained by",
-                  "- rules: -128 (133% of the change)"):
+                  "- rules.6: -128 (133% of the change)"):
         assert words in out, words
     assert len(out.splitlines()) < 110  # a screen or two, however many outcomes move
 

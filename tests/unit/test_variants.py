@@ -79,6 +79,21 @@ def test_differences_name_each_path_with_its_old_and_new_value():
     assert mixed(a, differences(a, b)) == b
 
 
+def test_an_entry_inserted_in_a_list_is_one_addition_and_any_subset_applies():
+    rule = [{"forbid": {"tariff": level}} for level in ("low", "mid", "high")]
+    a = tariff_talks(rules=[rule[0], rule[2]])
+    b = tariff_talks(rules=[rule[0], rule[1], rule[2], {"forbid": {"quota": "small"}}])
+    found = differences(a, b)
+    assert [(d.kind, d.path) for d in found] == [("added", "rules.1"), ("added", "rules.3")]
+    assert mixed(a, found) == b and mixed(b, differences(b, a)) == a
+    assert mixed(a, found[1:])["rules"] == [rule[0], rule[2], {"forbid": {"quota": "small"}}]
+    c = tariff_talks(rules=[rule[1], {"forbid": {"quota": "large"}}])  # both changed in place
+    assert [d.path for d in differences(a, c)] == ["rules.0.forbid.tariff",
+                                                  "rules.1.forbid.tariff",
+                                                  "rules.1.forbid.quota"]
+    assert mixed(a, differences(a, c)) == c
+
+
 def test_a_file_compared_with_itself_shows_no_difference():
     c = variants.compare([BERLIN, BERLIN], ["a", "b"])
     assert c.differences == ((),) and c.attribution is None
@@ -105,6 +120,7 @@ def test_an_issue_and_what_names_its_levels_are_one_player():
 @given(changed_pairs())
 def test_generated_pairs_mirror_and_each_compared_with_itself_shows_nothing(pair):
     a, b = pair
+    assert mixed(a, differences(a, b)) == b and mixed(b, differences(b, a)) == a
     ab, ba = compare(a, b), compare(b, a)
     assert {d.path: (d.old, d.new) for d in ab.differences[0]} == {
         d.path: (d.new, d.old) for d in ba.differences[0]}
