@@ -10,11 +10,11 @@ from sim.errors import excerpt
 from sim.report.document import Block, Bullets, Heading, Table, Text
 from sim.report.text import _cell
 from sim.results import shown
+from sim.solver.result import SOLUTION_NAMES
 
 SHOWN_DIFFERENCES = 12  # input differences listed per variant; --json has them all
 SHOWN_OUTCOMES = 12  # attributed outcomes in the table
 TINY = 5e-4  # a change smaller than this is listed in --json only
-SOLUTIONS = ("nash", "nash_symmetric", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 
 def blocks(c) -> list[Block]:
@@ -141,7 +141,7 @@ def _solutions(c) -> list[Block]:
     rows.append(["P(ratified)", *(d.p_ratified if d is not None else None for d in nash)])
     out += [Text("The Nash deal (* marks terms that differ):"), Table(["", *names], rows)]
     lines = []
-    for name in SOLUTIONS[1:]:
+    for name in SOLUTION_NAMES[1:]:
         for v in c.variants[1:]:
             a, b = base.solutions.get(name), v.solutions.get(name)
             if a is None and b is None:

@@ -15,13 +15,13 @@ import numpy as np
 from sim.report import text as words
 from sim.report.document import Block, Bullets, Figure, Heading, Pre, Table, Text
 from sim.results import shown
+from sim.solver.result import SOLUTION_NAMES
 
 CAPTIONS = {  # the agent-based model's figures (sim.report.plots.simulation)
     "agreement": "Share of runs that have agreed and that have ratified, by step",
     "outlook": "The no-deal outlook's numeric terms over time: median, 25-75% and 5-95% bands",
     "yes_share": "Each body's yes share of the deal on the table over time: median and bands",
 }
-SOLUTIONS = ("nash", "nash_symmetric", "kalai_smorodinsky", "egalitarian", "utilitarian")
 
 
 def scenario(s, problem, result, figures: dict[str, Path], simulation=None,
@@ -173,7 +173,7 @@ def _packages(s, r) -> list[Block]:
 
 def _solutions(r) -> list[Block]:
     out: list[Block] = [Heading("Where bargaining theory puts the deal")]
-    names = [k for k in (*SOLUTIONS, *r.solutions) if r.solutions.get(k)]
+    names = [k for k in (*SOLUTION_NAMES, *r.solutions) if r.solutions.get(k)]
     names = list(dict.fromkeys(names))
     if not names:
         out.append(Text("No deal is acceptable to every veto party, so no bargaining solution "
