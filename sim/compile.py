@@ -139,6 +139,14 @@ class Compiler:
         problem.reservation[:] = problem.reservation_at()
         return problem
 
+    def derive(self, base: Problem, s: Scenario, changed: Iterable[str]) -> Problem:
+        """The Problem of `s`, a checked scenario that differs from base's only at the
+        `changed` paths: base updated when Compiler.update moves them all, else compiled."""
+        changed = list(changed)
+        if all(updatable(path) for path in changed):
+            return self.update(base, s, changed)
+        return self.compile(s)
+
     def _bodies(self, s: Scenario, sizes: tuple[int, ...]) -> list[Body]:
         parties = list(s.parties)
         ratifies_for = {b: parties.index(name) for name, party in s.parties.items()

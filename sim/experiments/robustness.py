@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.compile import Compiler, updatable, vote_cells_for
+from sim.compile import Compiler, vote_cells_for
 from sim.errors import InputError
 from sim.experiments import design
 from sim.problem import Problem
@@ -156,9 +156,7 @@ def _draw(data: dict, uncertainties: list, seed: int, i: int,
         scenario = from_dict(paths.set_values(data, point), file=f"<sample {i}>")
     except InputError:
         return None
-    if all(updatable(path) for path in point):
-        return compiler.update(base, scenario, point)
-    return compiler.compile(scenario)
+    return compiler.derive(base, scenario, point)
 
 
 def _compilers(data: dict) -> tuple[tuple[Compiler, Problem], tuple[Compiler, Problem]]:

@@ -140,11 +140,11 @@ def run_one(data: dict, spec: Spec, run: int, values: dict[str, Any],
     row.update({f"in.{k}": v for k, v in values.items()})
     try:
         changed = paths.set_values(data, values)
-        if all(updatable(p) for p in values):
-            # plan() checked this very point: the format is validated again, not the meaning
-            problem = compiler.update(base, Scenario.model_validate(changed), values)
-        else:
-            problem = compiler.compile(from_dict(changed, file=f"<design point {point}>"))
+        # plan() checked this very point: where the Problem is updated, only the format is
+        # validated again, not the meaning
+        scenario = (Scenario.model_validate(changed) if all(updatable(p) for p in values)
+                    else from_dict(changed, file=f"<design point {point}>"))
+        problem = compiler.derive(base, scenario, values)
         row.update(_metrics(problem, spec, run, sequence))
     except Exception as e:  # a run that raises is recorded; the sweep goes on
         row["error"] = f"{type(e).__name__}: {e}"[:500]
