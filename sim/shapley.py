@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 Value = Callable[[int], np.ndarray]
+ORDERS = 200  # orders `sampled` draws at most, by default
 
 
 def exact(n: int, value: Value) -> np.ndarray:
@@ -39,7 +40,7 @@ def exact(n: int, value: Value) -> np.ndarray:
 
 
 def sampled(n: int, value: Value, rng: np.random.Generator, deadline: float | None = None,
-            orders: int = 200) -> tuple[np.ndarray, np.ndarray, int]:
+            orders: int = ORDERS) -> tuple[np.ndarray, np.ndarray, int]:
     """(mean, standard error, orders used): the Shapley values (n, M) estimated over random
     orders of the players, drawn with `rng` in antithetic pairs (an order, then its
     reverse), at most `orders` of them and none started past `deadline` (time.monotonic();

@@ -622,6 +622,9 @@ class _Game:
                  engine: str, runs: int, steps: int, seed: int, progress=None) -> None:
         self.a, self.group, self.outcomes, self.target = a, group, outcomes, target
         self.progress = progress
+        from sim.compile import Compiler
+
+        self.compiler = Compiler()  # the bodies a mix leaves alone are built once
         self.engine, self.runs, self.steps, self.seed = engine, runs, steps, seed
         self.known: dict[int, np.ndarray] = {}
         self.zopa: dict[int, bool] = {}  # whether each mix solved has a ZOPA
@@ -642,19 +645,18 @@ class _Game:
             if self.progress is not None:
                 n = len(self.group)
                 self.progress(len(self.known), 1 << n if n <= MAX_EXACT else
-                              min(1 << n, 2 + n * 200))
+                              min(1 << n, 2 + n * shapley.ORDERS))  # at most
         return self.known[mask]
 
     def problem(self, mask: int):
         """The mix's compiled Problem; _InvalidMix if it does not load."""
-        from sim.compile import Compiler
         from sim.scenario.load import from_dict
 
         chosen = [d for i, p in enumerate(self.group) if mask >> i & 1 for d in p.differences]
         try:
             scenario = from_dict(mixed(self.a, chosen), file="<a mix of the variants>",
                                  packages_keep_rules=False)
-            return Compiler().compile(scenario, require_feasible=False)
+            return self.compiler.compile(scenario, require_feasible=False)
         except InputError as e:
             names = " + ".join(p.name for i, p in enumerate(self.group) if mask >> i & 1)
             raise _InvalidMix(mask, names, str(e).splitlines()[0]) from None
