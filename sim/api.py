@@ -242,7 +242,7 @@ def drivers(folder: str | Path, *, outcome: str | None = None, write: bool = Fal
     folder = Path(folder)
     figures = plots.sweep(analysis, folder) if len(analysis.frame) else []
     summary = folder / "summary.md"
-    summary.write_text(words.markdown(analysis, figures))
+    summary.write_text(words.markdown(analysis, figures, folder))
     return analysis, [summary, *figures]
 
 
@@ -264,8 +264,10 @@ def report(target: Scenario | str | Path, *, out: str | Path, runs: int = 0, ste
     if isinstance(target, str | Path) and Path(target).is_dir():
         analysis = drivers(target)
         figures = plots.sweep(analysis, folder) if len(analysis.frame) else []
-        blocks, title = page.sweep(analysis, figures), f"What drives the outcome: " \
-            f"{analysis.scenario}"
+        from sim.report import drivers as summary
+
+        blocks = summary.blocks(analysis, figures, beside_parts=False)
+        title = f"What drives the outcome: {analysis.scenario}"
     else:
         scenario = load(target) if isinstance(target, str | Path) else target
         problem = compile_problem(scenario)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
-from sim.report.document import markdown_table
+from sim.report import document
+from sim.report.document import Bullets, Figure, Heading, Table, Text
 from sim.report.text import table
 
 SHOWN = 8  # inputs shown in the terminal's table of drivers
@@ -101,24 +102,32 @@ def _boxes(a) -> list[str]:
     return out
 
 
-def markdown(a, figures: list) -> str:
-    """summary.md: everything the screen says, every outcome's drivers, and the figures."""
-    out = [f"# What drives the outcome: {a.scenario}", "", _header(a) + ".", "",
-           "Written by `sim results`; every figure here is recomputed from the Parquet parts "
-           "beside it.", "", "## Outcomes", "",
-           markdown_table(["outcome", "share", "95% interval", "points"], _share_rows(a.shares)),
-           "",
-           f"## What decides {_what(a)}", ""]
+def blocks(a, figures: list, beside_parts: bool = True) -> list:
+    """The summary as document blocks: everything the screen says, every outcome's rank
+    correlations, the notes and the figures. `beside_parts`: it is summary.md, written in
+    the sweep's folder (sim results), not a report elsewhere."""
+    out = [Heading(f"What drives the outcome: {a.scenario}", 1), Text(_header(a) + ".")]
+    if beside_parts:
+        out.append(Text("Written by `sim results`; every figure here is recomputed from the "
+                        "Parquet parts beside it."))
     headers, rows = _driver_rows(a)
-    out += [markdown_table(headers, rows), "", "## Where it holds", ""]
-    out += [line.strip() for line in _boxes(a)]
-    out += ["", "## Every outcome's rank correlations", ""]
+    out += [Heading("Outcomes"),
+            Table(["outcome", "share", "95% interval", "points"], _share_rows(a.shares)),
+            Heading(f"What decides {_what(a)}"), Table(headers, rows),
+            Heading("Where it holds"), Bullets([line.strip() for line in _boxes(a)])]
     names = [u.path for u in a.inputs]
     rows = [[o.label, *(next(d.spearman for d in a.drivers if d.outcome == o.name
                              and d.input == n) for n in names)] for o in a.outcomes]
-    out += [markdown_table(["outcome", *names], rows), ""]
+    out += [Heading("Every outcome's rank correlations"), Table(["outcome", *names], rows)]
     if a.notes:
-        out += ["## Notes", "", *(f"- {t}" for _, t in a.notes), ""]
+        out += [Heading("Notes"), Bullets([t for _, t in a.notes])]
     if figures:
-        out += ["## Figures", "", *(f"![{p.stem}]({p.name})" for p in figures), ""]
-    return "\n".join(out)
+        out += [Heading("Figures"),
+                *(Figure(p, p.stem.replace("summary-", "").replace("-", " "))
+                  for p in figures)]
+    return out
+
+
+def markdown(a, figures: list, folder=None) -> str:
+    """summary.md (its figures linked relative to `folder`, where it is written)."""
+    return document.markdown(blocks(a, figures), folder)

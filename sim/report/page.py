@@ -1,6 +1,6 @@
 """The document `sim report` writes, as blocks (sim.report.document renders them to Markdown
-and to one self-contained HTML page): a scenario in words with what the engines found, or a
-sweep's folder with what drives its outcome.
+and to one self-contained HTML page): a scenario in words with what the engines found. (A
+sweep's folder is reported by sim.report.drivers's blocks.)
 
 The scenario in words reads the scenario as written and its compiled value tables (what
 each party wants most); every outcome comes from a Result.
@@ -213,25 +213,3 @@ def _sources(s) -> list[Block]:
     items = [f"[{k}] {src.title}" + (f", {src.date}" if src.date else "")
              + (f": {src.url}" if src.url else "") for k, src in s.sources.items()]
     return [Heading("Sources"), Bullets(items)]
-
-
-def sweep(analysis, figures: list[Path]) -> list[Block]:
-    """The blocks of a sweep folder's report: sim.report.drivers's summary, as a page."""
-    from sim.report import drivers as summary
-
-    a = analysis
-    out: list[Block] = [Heading(f"What drives the outcome: {a.scenario}", 1),
-                        Text(summary._header(a) + "."),
-                        Heading("Outcomes"),
-                        Table(["outcome", "share", "95% interval", "points"],
-                              summary._share_rows(a.shares)),
-                        Heading(f"What decides {summary._what(a)}")]
-    headers, rows = summary._driver_rows(a)
-    out.append(Table(headers, rows))
-    boxes = [line.strip() for line in summary._boxes(a) if line.strip()]
-    if boxes:
-        out += [Heading("Where it holds"), Bullets(boxes)]
-    if a.notes:
-        out += [Heading("Notes"), Bullets([t for _, t in a.notes])]
-    out += [Figure(p, p.stem.replace("summary-", "").replace("-", " ")) for p in figures]
-    return out
