@@ -8,7 +8,7 @@ from typing import Any
 
 from sim.errors import excerpt
 from sim.report.document import Block, Bullets, Heading, Table, Text
-from sim.report.text import _cell
+from sim.report.text import cell
 from sim.results import shown
 from sim.solver.result import SOLUTION_NAMES
 
@@ -168,8 +168,8 @@ def _packages(c) -> list[Block]:
     rows = []
     for p in packages:
         got = [v.packages.get(p) for v in c.variants]
-        rows.append([p, " -> ".join(_cell(g["acceptable"]) if g else "-" for g in got),
-                     " -> ".join(_cell(g["p_ratified"]) if g else "-" for g in got)])
+        rows.append([p, " -> ".join(cell(g["acceptable"]) if g else "-" for g in got),
+                     " -> ".join(cell(g["p_ratified"]) if g else "-" for g in got)])
     return [Heading("Packages"), Text(f"acceptable and P(ratified), {' -> '.join(names)}:"),
             Table(["", "acceptable", "P(ratified)"], rows)]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.report.text import _cell, table
+from sim.report.text import cell, table
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,11 @@ def text(blocks: list[Block]) -> str:
 
 
 def markdown_table(headers: list[str], rows: list[list[Any]]) -> str:
-    def cell(x: Any) -> str:
-        return " ".join(_cell(x).split()).replace("|", "\\|")  # one line: a row is a line
+    def md_cell(x: Any) -> str:
+        return " ".join(cell(x).split()).replace("|", "\\|")  # one line: a row is a line
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -145,8 +145,8 @@ def html(blocks: list[Block], title: str) -> str:
 
 def _td(x: Any) -> str:
     numeric = isinstance(x, int | float) and not isinstance(x, bool)
-    return f'<td class="num">{_html.escape(_cell(x))}</td>' if numeric else \
-        f"<td>{_html.escape(_cell(x))}</td>"
+    return f'<td class="num">{_html.escape(cell(x))}</td>' if numeric else \
+        f"<td>{_html.escape(cell(x))}</td>"
 
 
 def _inline(text: str) -> str:

@@ -159,7 +159,7 @@ def _packages(s, r) -> list[Block]:
     if not r.packages:
         return []
     rows = [[n, st.acceptable, st.deal.p_ratified, st.gap,
-             words._why_not(st, r.parties) or "-"] for n, st in r.packages.items()]
+             words.why_not(st, r.parties) or "-"] for n, st in r.packages.items()]
     out: list[Block] = [
         Heading("The packages on the table"),
         Text("Each named proposal scored by every party and body; gap > 0: an acceptable "
@@ -179,7 +179,7 @@ def _solutions(r) -> list[Block]:
         out.append(Text("No deal is acceptable to every veto party, so no bargaining solution "
                         "exists."))
         if r.gap:
-            out.append(Pre(words._gap(r)))
+            out.append(Pre(words.gap_text(r)))
         return out
     issues = list(r.solutions[names[0]].terms)
     rows = [[i, *(shown(r.solutions[k].terms[i]) for k in names)] for i in issues]
@@ -189,7 +189,7 @@ def _solutions(r) -> list[Block]:
     out += [Text("Expected utility is P(ratified) U + (1 - P(ratified)) reservation."),
             Table(["", *names], rows)]
     if r.noncooperative:
-        out.append(Pre(words._noncooperative(r)))
+        out.append(Pre(words.noncooperative_text(r)))
     return out
 
 

@@ -23,7 +23,7 @@ from sim.results import shown as level
 
 def table(headers: list[str], rows: list[list[Any]], indent: int = 2) -> str:
     """Aligned columns: text left, numbers right."""
-    cells = [[_cell(c) for c in row] for row in rows]
+    cells = [[cell(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
               for i, h in enumerate(headers)]
     numeric = [all(_is_num(r[i]) for r in rows) and rows for i in range(len(headers))]
@@ -44,7 +44,7 @@ def _rounded(x: float) -> float:
     return round(x, 3) + 0.0  # + 0.0: never print -0.000
 
 
-def _cell(x: Any) -> str:
+def cell(x: Any) -> str:
     if x is None:
         return "-"
     if isinstance(x, bool):
@@ -150,9 +150,9 @@ def solve_result(r, show_pareto: int = 10) -> str:
     else:
         out.append("No deal is acceptable to every veto party (the ZOPA is empty).")
     if r.noncooperative:
-        out += ["", _noncooperative(r)]
+        out += ["", noncooperative_text(r)]
     if r.gap:
-        out += ["", _gap(r)]
+        out += ["", gap_text(r)]
     if r.robustness:
         out += ["", _robustness(r)]
     if r.packages:
@@ -163,13 +163,13 @@ def solve_result(r, show_pareto: int = 10) -> str:
                            s.pareto_optimal, s.gap] for n, s in r.packages.items()]))
         for n, s in r.packages.items():
             if s.reasons:
-                out.append(f"  {n}: {_why_not(s, r.parties)}")
+                out.append(f"  {n}: {why_not(s, r.parties)}")
                 if s.to_accept:
                     out.append(f"    would take: {_takes(s.to_accept, r.parties)}")
     return "\n".join(out)
 
 
-def _noncooperative(r) -> str:
+def noncooperative_text(r) -> str:
     nc = r.noncooperative
     out = [f"Non-cooperative prediction: {nc.protocol}"]
     if hasattr(nc, "first_proposer"):
@@ -195,7 +195,7 @@ def _noncooperative(r) -> str:
     return "\n".join(out)
 
 
-def _gap(r) -> str:
+def gap_text(r) -> str:
     g = r.gap
     out = []
     if g.openers:
@@ -276,7 +276,7 @@ def _takes(changes, parties: list[str]) -> str:
     return "; ".join(parts)
 
 
-def _why_not(standing, parties: list[str]) -> str:
+def why_not(standing, parties: list[str]) -> str:
     """One line: who is below its reservation, whose red lines, which bodies (evaluate and
     --json give the full reasons)."""
     reasons = standing.reasons
