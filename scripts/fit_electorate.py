@@ -2,8 +2,8 @@
 """Fit the Ukrainian referendum electorate of scenarios/berlin-2025-12.yaml to KIIS polls.
 
 The body `ukraine_referendum` has a logit acceptance model: intercept plus one effect per issue
-level. Six KIIS polls describe six deals (the `kiis-*` packages); each gives a decided yes-share
-accept / (accept + reject). Six anchors cannot pin ~20 level effects, so each issue's effects
+level. Seven KIIS polls describe seven deals (the `kiis-*` packages); each gives a decided yes-share
+accept / (accept + reject). Seven anchors cannot pin ~20 level effects, so each issue's effects
 are a judged *profile* (0 at the level best for Ukraine, -1 at the worst, the order and spacing
 a judgement) times a fitted *scale*; the intercept and the eight scales are fitted by
 regularised least squares (scipy.optimize.least_squares) toward judgement priors. Levels no poll
@@ -41,6 +41,10 @@ from sim.scenario.model import Referendum
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "berlin-2025-12.yaml"
+# As the sources state the red lines, the default has no deal at all; how much the zone of
+# agreement depends on an effect is read where there is one: the default with four red
+# lines given up (it keeps the default's electorate).
+OPEN = ROOT / "scenarios" / "berlin-open.yaml"
 BODY = "ukraine_referendum"
 TOLERANCE = 0.05  # the fit must land within 5 points of every poll
 POLL_SE = 0.025  # judgement: split samples of ~500, margin of error +-4-6 points (§3.4)
@@ -73,6 +77,7 @@ POLLS = [
          "accept derived: DK 8% of the 13 Dec Russian-plan poll"),
     Poll("kiis-de-jure-recognition", "2025-05-15/2025-06-03", 0.24, 0.68),
     Poll("kiis-transfer-territory", "2025-05-15/2025-06-03", 0.15, 0.78),
+    Poll("kiis-de-facto-control", "2025-05-15/2025-06-03", 0.43, 0.48),
 ]
 
 # judgement: per-issue profiles, 0 = the level best for Ukraine's voters, -1 = the worst.
@@ -85,9 +90,10 @@ PROFILES: dict[str, dict[str, float]] = {
                        "no_western_troops": -0.7, "full_neutrality": -1.0},
     "army_cap": {"no_cap": 0.0, "cap_800k": -0.1, "cap_600k": -0.6,
                  "cap_plus_weapons_limits": -1.0},
-    "recognition": {"none": 0.0, "de_facto": -0.45, "de_jure": -1.0},
+    "recognition": {"none": 0.0, "line_of_contact": -0.25, "de_facto": -0.5, "de_jure": -1.0},
     "nato_status": {"aspiration_kept": 0.0, "unaddressed": -0.1,
-                    "renounced_politically": -0.4, "constitutional_ban": -1.0},
+                    "renounced_politically": -0.4, "legal_non_accession": -0.7,
+                    "constitutional_ban": -1.0},
     "sanctions": {"kept": 0.0, "phased_snapback": -0.3, "lifted_g8": -0.8, "all_lifted": -1.0},
 }
 PROSPERITY_MAX = 800.0  # the prosperity scale is the logit effect of $800bn against none
@@ -192,14 +198,16 @@ def leave_one_out(electorate: Electorate) -> list[tuple[str, float, float, float
     return out
 
 
-def unpolled(electorate: Electorate) -> list[tuple[str, str, float, int, int, int]]:
+def unpolled(electorate: Electorate, zone: Path = OPEN
+             ) -> list[tuple[str, str, float, int, int, int]]:
     """Each level with an effect that no polled package uses: (issue, level, its effect as
-    written, the default's acceptable deals as written, with the effect halved, doubled).
-    What the answer depends on that no poll pins."""
+    written, the acceptable deals of `zone` (a scenario with the same electorate) as written,
+    with the effect halved, doubled). What the answer depends on that no poll pins."""
     polled = {(k, str(v)) for p in POLLS
               for k, v in electorate.scenario.packages[p.package].terms.items()}
-    data = electorate.scenario.model_dump(mode="json", exclude={"extends"})
-    base = sim.solve(electorate.scenario).acceptable
+    scenario = sim.load(zone)
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    base = sim.solve(scenario).acceptable
     out = []
     for issue, effect in data["ratification"][BODY]["effects"].items():
         if not isinstance(effect, dict) or "slope" in effect:
@@ -241,14 +249,14 @@ def main() -> int:
 
     electorate = Electorate(args.scenario)
     if args.unpolled:
-        print("Levels no polled package uses: the default's acceptable deals with the effect")
+        print("Levels no polled package uses: berlin-open's acceptable deals with the effect")
         print(f"  {'issue':15s} {'level':25s} {'effect':>7s} {'as is':>6s} {'x0.5':>6s} "
               f"{'x2':>6s}")
         for issue, level, b, base, half, double in unpolled(electorate):
             print(f"  {issue:15s} {level:25s} {b:7.2f} {base:6d} {half:6d} {double:6d}")
         return 0
     if args.loo:
-        print("Leave one out: each poll predicted by the fit to the other five")
+        print(f"Leave one out: each poll predicted by the fit to the other {len(POLLS) - 1}")
         print(f"  {'package':40s} {'poll':>6s} {'model':>6s} {'error':>6s}")
         rows = leave_one_out(electorate)
         for package, poll, model, error in rows:

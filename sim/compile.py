@@ -14,7 +14,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -113,8 +113,8 @@ class Compiler:
             problem.packages[name] = problem.deal_index(pkg.terms)
         if require_feasible and not check_feasible(problem):
             problem = replace(problem, notes=(((), f"no feasible deal found within "
-                                                   f"{FEASIBLE_CHECK:g} s: the rules and red "
-                                                   "lines may exclude every deal"),))
+                                                   f"{FEASIBLE_CHECK:g} s: the rules may "
+                                                   "exclude every deal"),))
         return problem
 
     def update(self, base: Problem, s: Scenario, changed: Iterable[str]) -> Problem:
@@ -198,7 +198,7 @@ class Compiler:
                 p_pass = Factor(threshold.issues, model.pass_at(threshold.table))
             elif threshold.tabulated:  # mapped on the deals asked about (see vote_cells)
                 p_pass = Factor(threshold.issues, None, Remembered(
-                    lambda idx: model.pass_at(threshold.at(idx)), threshold.issues, sizes))
+                    _PassAt(model, threshold), threshold.issues, sizes))
             else:
                 p_pass = Factor.of_vote(model.issues, sizes, model.p_pass, self.vote_cells)
         else:
@@ -217,6 +217,18 @@ ratification bodies' parameters."""
 
 
 _UTILITY = re.compile(r"parties\.[^.]+\.(weights|values)\.")  # what _utilities reads
+
+
+@dataclass(frozen=True)
+class _PassAt:
+    """A referendum's P(pass) from its tabulated thresholds, on the deals asked about: a
+    class, not a closure, so that a Problem pickles."""
+
+    model: ratify.ReferendumModel
+    threshold: Factor
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        return self.model.pass_at(self.threshold.at(idx))
 
 
 def _partition(bodies: list[Body], veto: np.ndarray) -> dict[str, tuple[Body, ...]]:
@@ -241,10 +253,16 @@ def _party_numbers(s: Scenario) -> dict[str, np.ndarray]:
 
 
 def _hash(s: Scenario) -> str:
-    """The scenario's hash, without a `dynamics:` section it does not have (an older file's
-    hash does not move)."""
-    return scenario_hash(s.model_dump(
-        mode="json", exclude={"extends"} | ({"dynamics"} if s.dynamics is None else set())))
+    """The scenario's hash, without what a file written for an earlier version could not
+    say: a `dynamics:` section it does not have, a red line's `name:` and `holds:` at their
+    defaults (so an older file's hash does not move)."""
+    data = s.model_dump(
+        mode="json", exclude={"extends"} | ({"dynamics"} if s.dynamics is None else set()))
+    for party in data["parties"].values():
+        party["red_lines"] = [{k: v for k, v in red.items()
+                               if (k, v) not in (("name", None), ("holds", True))}
+                              for red in party["red_lines"]]
+    return scenario_hash(data)
 
 
 VOTE_COUNT_SECONDS = 1.0  # spent at most counting the feasible deals, to choose
@@ -289,16 +307,20 @@ FEASIBLE_CHECK = 5.0  # seconds spent confirming that some deal is feasible
 
 
 def check_feasible(problem: Problem, budget: float | None = None) -> bool:
-    """At least one deal must pass the rules and the veto parties' red lines: InputError if
-    none does. False when that is not settled within `budget` seconds (constraints whose
-    count cannot be factored, over a vast space; the engines then find out)."""
+    """At least one deal must pass the rules: InputError if none does, for the deal space is
+    then empty by the scenario's own definition. Red lines that leave no deal are not an
+    error but a finding (the parties' positions conflict), which the engines report with
+    what it would take to open a zone. False when that is not settled within `budget`
+    seconds (rules whose count cannot be factored, over a vast space)."""
     try:
         budget = FEASIBLE_CHECK if budget is None else budget
-        found = space.count(problem, limit=1, deadline=time.monotonic() + budget)
+        found = space.count(replace(problem, red_lines=()), limit=1,
+                            deadline=time.monotonic() + budget)
     except space.OutOfTime:
         return False
     if found == 0:
-        raise InputError("no deal is feasible: the rules and red lines exclude every deal")
+        raise InputError("no deal is feasible: the rules exclude every deal (check the "
+                         "`rules:`; red lines alone never make this an error)")
     return True
 
 
@@ -362,6 +384,8 @@ def _red_lines(s: Scenario, sizes: tuple[int, ...]) -> list[RedLine]:
     out = []
     for p, (pname, party) in enumerate(s.parties.items()):
         for i, red in enumerate(party.red_lines):
+            if not red.holds:  # read as given up: it binds no deal
+                continue
             cond = parse_condition(red.when, s.issues)
             _guard(scope(cond), sizes, f"parties.{pname}.red_lines.{i}.when")
             out.append(RedLine(p, Factor.of_condition(cond, sizes), red.note))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -91,7 +91,7 @@ class Factor:
 
     @classmethod
     def of_condition(cls, cond: Cond, sizes: tuple[int, ...]) -> Factor:
-        return cls.tabulate(scope(cond), sizes, lambda idx: holds(cond, idx))
+        return cls.tabulate(scope(cond), sizes, partial(holds, cond))
 
 
 class Remembered:
@@ -186,8 +186,8 @@ class Body:
         model, shift = self.model, self.shift + change
         return replace(
             self, shift=shift, allows=None,
-            yes_share=Factor.of_vote(model.issues, sizes, lambda i: model.yes_share(i, shift)),
-            p_pass=Factor.of_vote(model.issues, sizes, lambda i: model.p_pass(i, shift)))
+            yes_share=Factor.of_vote(model.issues, sizes, partial(model.yes_share, shift=shift)),
+            p_pass=Factor.of_vote(model.issues, sizes, partial(model.p_pass, shift=shift)))
 
     def p_pass_at(self, idx: np.ndarray, change: float = 0.0) -> np.ndarray:
         """P(pass) of each deal with the mood moved by `change` from the tables'."""
@@ -210,9 +210,21 @@ def allows_table(body: Body, sizes: tuple[int, ...], bar: float) -> Factor:
     if body.p_pass.tabulated and body.applies.tabulated and math.prod(shape) <= TABULATE_UP_TO:
         table = ~body.applies.over(issues) | passes(body.p_pass.over(issues), bar)
         return Factor(issues, np.broadcast_to(table, shape).copy())
-    return Factor.of_vote(issues, sizes, lambda idx: ~body.applies.at(idx)
-                          | passes(body.p_pass.at(idx), bar),
+    return Factor.of_vote(issues, sizes, _Allows(body.applies, body.p_pass, bar),
                           TABULATE_UP_TO if body.p_pass.tabulated else 0)  # as its votes
+
+
+@dataclass(frozen=True)
+class _Allows:
+    """`allows_table`'s function where it is not tabulated: a class, not a closure, so that
+    a Problem pickles (the agent-based model sends it to its worker processes)."""
+
+    applies: Factor
+    p_pass: Factor
+    bar: float
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        return ~self.applies.at(idx) | passes(self.p_pass.at(idx), self.bar)
 
 
 @dataclass(frozen=True)

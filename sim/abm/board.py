@@ -30,7 +30,7 @@ from sim.problem import Problem
 MOOD_STEP = 0.05  # logits between tabulated moods: interpolation error below 1e-4 in P
 MOOD_SPAN = 8.0  # logits either side at most: beyond, P(pass) is 0 or 1 to many decimals
 LAYERS = 3  # layers of the frontier kept where the space is small enough to enumerate
-LAYERED_UP_TO = 1 << 22  # deals: beyond, the first layer only (found issue by issue)
+LAYERED_UP_TO = 1 << 23  # deals (the default scenario has 6.4M): beyond, the first layer only
 TABLE_CELLS = 1 << 23  # P(pass) values tabulated at most (64 MB): past it the grid coarsens
 
 

@@ -39,6 +39,7 @@ def scenario(s, problem, result, figures: dict[str, Path], simulation=None,
     out += _ratification(s)
     out += _packages(s, result)
     out += _solutions(result)
+    out += _uncertain(s)
     for key, caption in (("frontier", "The Pareto frontier of the acceptable deals, with the "
                                       "reservations, the solutions and the packages"),
                          ("acceptability", "Share of deals acceptable at each pair of levels")):
@@ -87,12 +88,38 @@ def _parties(s, problem) -> list[Block]:
     described = [f"{n}: {p.description}" for n, p in s.parties.items() if p.description]
     if described:
         out.append(Bullets(described))
-    lines = [f"{n}: {r.note or 'a red line'}" for n, p in s.parties.items()
-             for r in p.red_lines]
+    lines = [f"{n}: {r.note or 'a red line'}" + _reading(s, n, i, r)
+             for n, p in s.parties.items() for i, r in enumerate(p.red_lines)]
     if lines:
         out += [Text("Red lines (a deal that meets one is unacceptable to that party):"),
                 Bullets(lines)]
     return out
+
+
+def _reading(s, party: str, i: int, red) -> str:
+    """How the scenario reads a red line, when not simply as binding."""
+    drawn = {f"parties.{party}.red_lines.{key}.holds" for key in (i, red.name)} & set(
+        s.uncertainty)
+    if drawn:
+        return " (read both ways: `uncertainty:` draws it holding and given up)"
+    return "" if red.holds else " (given up in this reading: `holds: false`)"
+
+
+def _uncertain(s) -> list[Block]:
+    """The judgements the scenario states as uncertain: what a sweep draws."""
+    if not s.uncertainty:
+        return []
+    rows = []
+    for path, d in s.uncertainty.items():
+        kind = next(k for k in ("uniform", "normal", "triangular", "beta", "choice")
+                    if getattr(d, k) is not None)
+        values = ", ".join(str(v).lower() if isinstance(v, bool) else f"{v:g}"
+                           if isinstance(v, float) else str(v) for v in getattr(d, kind))
+        rows.append([path, f"{kind} [{values}]", d.note])
+    return [Heading("What it does not know"),
+            Text("The judgements the scenario states as uncertain: `sim sweep` on the file "
+                 "draws them, and `sim results` says which of them decide the answer."),
+            Table(["input", "drawn from", "why"], rows)]
 
 
 def _issues(s) -> list[Block]:

@@ -210,9 +210,10 @@ def gap_text(r) -> str:
                 terms = ", ".join(f"{k}={level(v)}" for k, v in o.example.items())
                 out.append(f"  {excerpt(o.name)}: its Nash deal then: {terms}")
         out.append("")
-    elif g.joint_drop is not None and not g.note:
+    elif not g.note:
         out += ["Nothing alone would open a ZOPA: no red line, body or reservation relaxed "
-                "alone lets a deal through", ""]
+                "alone lets a deal through (several together may: `sim sweep` over the "
+                "red lines' `holds:`)", ""]
     if g.note:
         out += [f"({g.note})", ""]
     out.append("How far apart the parties are")
@@ -225,7 +226,9 @@ def gap_text(r) -> str:
                 f"{p} by {v:.3f}" if v is not None else f"{p}: not enough alone"
                 for p, v in alone.items()))
     elif not g.note:
-        out.append("  no deal is both feasible and ratifiable")
+        out.append("  no deal passes every veto party's red lines and the rules"
+                   if r.feasible == 0 and r.feasible_exact
+                   else "  no deal is both feasible and ratifiable")
     opened = {(o.kind, o.name) for o in g.openers}
     top = [b for b in g.blockers if b.excludes and (b.kind, b.name) not in opened][:6]
     if top:

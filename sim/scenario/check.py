@@ -103,8 +103,14 @@ def _party(c: _Checker, pname: str, claimed: dict[str, str]) -> None:
                                      f"values.{issue}")
     for i, inter in enumerate(party.interactions):
         c.cond(inter.when, (*base, "interactions", i, "when"))
+    named: dict[str, int] = {}
     for i, red in enumerate(party.red_lines):
         c.cond(red.when, (*base, "red_lines", i, "when"))
+        if red.name is not None and red.name in named:
+            c.add((*base, "red_lines", i, "name"),
+                  f"'{red.name}' already names red line {named[red.name]}; names must differ")
+        elif red.name is not None:
+            named[red.name] = i
     for i, body in enumerate(party.ratified_by):
         path = (*base, "ratified_by", i)
         if body not in s.ratification:

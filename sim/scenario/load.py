@@ -78,15 +78,34 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
                                  f"{problem}{looked}"))
     base = read(base_path, (*_stack, resolved))
     overlay = {k: v for k, v in data.items() if k != "extends"}
-    merged = merge(base.data, overlay)
+    try:
+        merged = merge(base.data, overlay)
+    except UnknownEntry as e:
+        at = next((lines[e.path[:n]] for n in range(len(e.path), 0, -1)
+                   if e.path[:n] in lines), 0)
+        raise InputError(Problem(Where(str(path), at, _dotted(e.path)), str(e))) from None
     # Paths the overlay wrote, or deleted, point at the overlay; the rest at the base.
     keep = {p: w for p, w in base.located.items() if _survives(merged, p)}
     keep.update({p: w for p, w in located.items() if p != ("extends",)})
     return Source(merged, keep, str(path))
 
 
-def merge(base: Any, overlay: Any) -> Any:
-    """Deep merge: mappings merge key by key, `null` deletes a key, anything else replaces."""
+class UnknownEntry(ValueError):
+    """An overlay edits a list entry by a name no entry of the base's list has."""
+
+    def __init__(self, path: tuple, names: list[str]):
+        self.path = path
+        valid = ", ".join(names) if names else "none: give entries a `name:` in the base"
+        super().__init__(f"no entry of the base's list is named '{excerpt(path[-1])}'; "
+                         f"named: {valid}")
+
+
+def merge(base: Any, overlay: Any, at: tuple = ()) -> Any:
+    """Deep merge: mappings merge key by key, `null` deletes a key, a mapping over a list
+    edits the list's entries by their `name:` (`red_lines: {european_force: {holds:
+    false}}`), anything else replaces (a list replaces a list whole)."""
+    if isinstance(base, list) and isinstance(overlay, dict):
+        return _edit_named(base, overlay, at)
     if not (isinstance(base, dict) and isinstance(overlay, dict)):
         return overlay
     out = dict(base)
@@ -94,10 +113,23 @@ def merge(base: Any, overlay: Any) -> Any:
         if value is None:
             out.pop(key, None)
         elif key in out:
-            out[key] = merge(out[key], value)
+            out[key] = merge(out[key], value, (*at, key))
         else:
             out[key] = value
     return out
+
+
+def _edit_named(entries: list, edits: dict, at: tuple) -> list:
+    """The base's list with its named entries merged with (or, for `null`, deleted by) the
+    edits; the other entries and the order stay as they were."""
+    names = [e.get("name") if isinstance(e, dict) else None for e in entries]
+    out = list(entries)
+    for name, value in edits.items():
+        if name not in names:
+            raise UnknownEntry((*at, name), [n for n in names if n])
+        i = names.index(name)
+        out[i] = None if value is None else merge(entries[i], value, (*at, name))
+    return [e for e in out if e is not None]
 
 
 def _survives(data: Any, path: tuple) -> bool:

@@ -185,8 +185,14 @@ class Interaction(Strict):
 class RedLine(Strict):
     """A deal matching `when` is unacceptable to this party, whatever its utility."""
 
+    name: Name | None = Field(None, description="Optional; a dotted path may then name the "
+                              "red line instead of its place in the list "
+                              "(`parties.russia.red_lines.donbas_zone.holds`).")
     when: Condition = Field(description="Deals meeting this condition are unacceptable to "
                             "the party.")
+    holds: bool = Field(True, description="Whether the red line binds. A red line that a "
+                        "source states but a party might give up is written once and read "
+                        "both ways by an uncertainty, `choice: [true, false]`, on this field.")
     note: Note = Field("", description="Shown when a deal hits the red line.")
 
 
@@ -630,7 +636,10 @@ class Scenario(Strict):
                       "characters).")
     description: str = Field("", description="Free text for readers of the scenario.")
     extends: str | None = Field(
-        None, description="A base scenario file (relative to this one); this file overrides it."
+        None, description="A base scenario file (relative to this one); this file overrides "
+        "it: mappings merge key by key, `null` deletes, a list replaces the base's list whole, "
+        "and a mapping over a list edits the entries it names (`red_lines: {european_force: "
+        "{holds: false}}`)."
     )
     issues: dict[Name, Issue] = Field(min_length=1, description="The terms of a deal.")
     parties: dict[Name, Party] = Field(min_length=2, description="Who negotiates.")

@@ -12,7 +12,8 @@ def split(path: str) -> list[str | int]:
 
 
 def get(data: Any, path: str) -> Any:
-    """The value at `path`; KeyError names the first part that does not resolve."""
+    """The value at `path`; KeyError names the first part that does not resolve. A list
+    entry is named by its place (`red_lines.2`) or by its `name:` (`red_lines.donbas_zone`)."""
     node = data
     done: list[str] = []
     for part in split(path):
@@ -22,9 +23,12 @@ def get(data: Any, path: str) -> Any:
             node = node[str(part)]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
+        elif isinstance(node, list) and (i := _named(node, part)) is not None:
+            node = node[i]
         else:
             at = excerpt(".".join(done), 80) or "the top level"
-            valid = listing(node) if isinstance(node, dict) else ""
+            valid = (listing(node) if isinstance(node, dict)
+                     else _places(node) if isinstance(node, list) else "")
             raise KeyError(f"'{excerpt(part)}' not found under {at}"
                            + (f"; valid: {valid}" if valid else ""))
         done.append(str(part))
@@ -83,7 +87,25 @@ def _key(node: Any, part: str | int, done: list) -> str | int:
             return str(part)
     elif isinstance(node, list) and isinstance(part, int) and part < len(node):
         return part
+    elif isinstance(node, list) and (i := _named(node, part)) is not None:
+        return i
     raise KeyError(f"'{part}' not found under {'.'.join(map(str, done)) or 'the top level'}")
+
+
+def _places(entries: list) -> str:
+    names = [e["name"] for e in entries if isinstance(e, dict) and e.get("name")]
+    places = f"0 to {len(entries) - 1}" if entries else "none (the list is empty)"
+    return places + (f", or a name: {listing(names)}" if names else "")
+
+
+def _named(entries: list, name: str | int) -> int | None:
+    """The place of the entry called `name` in a list of entries (red lines may have a
+    `name:`), or None: a path may say `red_lines.donbas_zone` for `red_lines.2`."""
+    if isinstance(name, str):
+        for i, entry in enumerate(entries):
+            if isinstance(entry, dict) and entry.get("name") == name:
+                return i
+    return None
 
 
 def _at(data: Any, keys: list) -> Any:

@@ -58,13 +58,9 @@ def distance(problem: Problem, deadline: float | None = None) -> tuple | None:
     r = problem.reservation[veto]
     best_joint, joint_idx = np.inf, None
     alone = {int(p): np.inf for p in veto}
-    for idx in problem.enumerate():
-        if deadline is not None and time.monotonic() > deadline:
-            raise space.OutOfTime
-        ok = problem.feasible(idx) & problem.ratifiable(idx)
-        if not ok.any():
-            continue
-        idx = idx[ok]
+    # Only the feasible and ratifiable deals are visited: the walk prunes on the constraints,
+    # so red lines that leave few deals (or none) cost little, whatever the space's size.
+    for idx in space.deals(problem, ratifiable=True, deadline=deadline):
         u = problem.utility(idx)[:, veto]
         short = np.maximum(r - u, 0.0)  # (n, V)
         reach = at_least(u, r)

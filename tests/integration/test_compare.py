@@ -12,20 +12,21 @@ from tests.builders import tariff_talks, with_party, write_yaml
 from tests.conftest import SCENARIOS
 
 runner = CliRunner()
-DEFAULT = str(SCENARIOS / "berlin-2025-12.yaml")
+DEFAULT = str(SCENARIOS / "berlin-open.yaml")  # the default has no deal: its open reading
 NO_REFERENDUM = str(SCENARIOS / "berlin-no-referendum.yaml")
 
 
-def test_the_default_against_no_referendum_says_what_changed_and_why():
+def test_the_open_reading_against_no_referendum_says_what_changed_and_why():
     got = runner.invoke(app, ["compare", DEFAULT, NO_REFERENDUM])
     assert got.exit_code == 0, got.output
     out = got.stdout
     for words in ("removed  ratification.ukraine_referendum",
                   "added    ratification.verkhovna_rada",
-                  "acceptable (the ZOPA)   176",
-                  "80 deal(s) enter the acceptable set and 176 leave",
-                  "referendum*", "acceptable deals: -96, explained by",
-                  "- rules.6: -128 (133% of the change)"):
+                  "added    rules.7",
+                  "acceptable (the ZOPA)   425",
+                  "530 deal(s) enter the acceptable set and 425 leave",
+                  "referendum*", "acceptable deals: +105, explained by",
+                  "- rules.7: -345 (-329% of the change)"):
         assert words in out, words
     assert len(out.splitlines()) < 110  # a screen or two, however many outcomes move
 

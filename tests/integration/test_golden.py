@@ -47,3 +47,15 @@ def test_solve_gives_the_golden_answer(name, monkeypatch):
 def test_every_shipped_scenario_has_a_golden_answer():
     assert sorted(p.stem for p in GOLDEN.glob("*.txt")) == NAMES
     assert os.path.isfile(GOLDEN / f"{NAMES[0]}.json")
+
+
+def test_a_file_written_for_the_first_format_keeps_its_answers():
+    """bench/fixtures/berlin-2025-12.yaml is the default scenario as first written (no red
+    line names, no `holds:`, eleven issues): it loads and solves as it did then."""
+    import sim
+
+    r = sim.solve(sim.load(ROOT / "bench" / "fixtures" / "berlin-2025-12.yaml"))
+    assert (r.total, r.feasible, r.acceptable) == (1_920_000, 960, 176)
+    assert r.solutions["nash"].terms["donbas"] == "free_economic_zone"
+    assert r.provenance.scenario_hash == (
+        "6057f9bd78236b04d72d7379260dfc6b04b9a4f6e93631415943c3cfe7d13665")

@@ -71,7 +71,7 @@ def test_many_parties_get_one_readable_figure(tmp_path):
 def test_packages_that_nearly_coincide_are_labelled_once():
     from sim.report.plots import _package_groups
 
-    result = sim.solve(sim.load(SCENARIOS / "berlin-2025-12.yaml"))
+    result = sim.solve(sim.load(SCENARIOS / "berlin-open.yaml"))
     groups = _package_groups(result, 0, 1)  # ukraine against russia
     assert sum(len(g[0]) for g in groups) == len(result.packages)
     assert max(len(g[0]) for g in groups) >= 3  # the polled withdrawal packages

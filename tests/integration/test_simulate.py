@@ -11,11 +11,11 @@ from sim.cli import app
 from tests.conftest import SCENARIOS
 from tests.processes import start_sim, wait_for_parts
 
-BERLIN = SCENARIOS / "berlin-2025-12.yaml"
+BERLIN = SCENARIOS / "berlin-open.yaml"
 TRADE = SCENARIOS / "trade-deal.yaml"
 
 
-def test_the_default_scenario_on_one_screen():
+def test_the_open_reading_on_one_screen():
     r = CliRunner().invoke(app, ["simulate", str(BERLIN), "--runs", "20", "--steps", "52"])
     assert r.exit_code == 0, r.stderr
     out = r.stdout

@@ -25,7 +25,7 @@ from tests.conftest import SCENARIOS
 
 @pytest.fixture(scope="module")
 def berlin():
-    return sim.compile_problem(sim.load(SCENARIOS / "berlin-2025-12.yaml"))
+    return sim.compile_problem(sim.load(SCENARIOS / "berlin-open.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_run_is_the_same_alone_or_among_others(berlin_board):
 
 def test_the_same_seed_gives_the_same_json_on_one_or_two_workers(berlin):
     noisy = sim.compile_problem(sim.from_dict(_with_dynamics(
-        sim.load(SCENARIOS / "berlin-2025-12.yaml").model_dump(mode="json", exclude_none=True),
+        sim.load(SCENARIOS / "berlin-open.yaml").model_dump(mode="json", exclude_none=True),
         {"electorate": {"noise": 0.2}, "default_strategy": "random_conceder"})))
     serial = simulate(noisy, runs_=12, steps=30, seed=3)
     parallel = simulate(noisy, runs_=12, steps=30, seed=3, workers=2)

@@ -13,7 +13,7 @@ from sim import api, seeds
 from sim.results import Result, metric_count
 from tests.conftest import ROOT, SCENARIOS
 
-DEFAULT = SCENARIOS / "berlin-2025-12.yaml"
+DEFAULT = SCENARIOS / "berlin-open.yaml"
 TRADE = SCENARIOS / "trade-deal.yaml"
 
 
@@ -80,7 +80,7 @@ def test_results_are_frozen_carry_no_problem_and_follow_the_protocol(berlin_resu
 def test_solve_metrics_are_one_flat_row(berlin, berlin_result):
     row = berlin_result.metrics()
     assert all(isinstance(v, bool | int | float | str | None) for v in row.values())
-    assert row["total"] == 1_920_000 and row["zopa"] is True
+    assert row["total"] == 6_400_000 and row["zopa"] is True
     assert row["acceptable"] == berlin_result.acceptable > 0
     nash = berlin_result.solutions["nash"]
     for issue in berlin.issues:
@@ -90,7 +90,7 @@ def test_solve_metrics_are_one_flat_row(berlin, berlin_result):
         assert row[f"nash.eu.{party}"] == nash.expected_utility[party]
     for name, standing in berlin_result.packages.items():
         assert row[f"package.{name}.acceptable"] is standing.acceptable
-    empty = sim.solve(sim.load(SCENARIOS / "berlin-hard-russia.yaml")).metrics()
+    empty = sim.solve(sim.load(SCENARIOS / "berlin-2025-12.yaml")).metrics()
     assert empty["zopa"] is False and empty["nash.donbas"] is None
 
 

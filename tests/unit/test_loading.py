@@ -233,3 +233,84 @@ def test_tiny_ranges_keep_distinct_grid_points():
 
     points = grid(Issue(range=(0, 1e-10), step=2e-11))
     assert len(set(points)) == len(points) == 6
+
+
+# --- red lines read both ways (issue 11): names, `holds`, list edits by name ------------------
+
+def _named_lines() -> dict:
+    data = with_red_line(tariff_talks(), "importer", {"tariff": "low"}, "no low tariff")
+    data["parties"]["importer"]["red_lines"][0]["name"] = "low_tariff"
+    return with_red_line(data, "importer", {"quota": "large"}, "no large quota")
+
+
+def test_a_list_entry_is_named_by_its_place_or_its_name():
+    data = _named_lines()
+    data["parties"]["importer"]["red_lines"][0]["holds"] = True  # as a scenario dumps it
+    assert paths.get(data, "parties.importer.red_lines.low_tariff.when") == {"tariff": "low"}
+    assert paths.get(data, "parties.importer.red_lines.0") is paths.get(
+        data, "parties.importer.red_lines.low_tariff")
+    moved = paths.set_values(data, {"parties.importer.red_lines.low_tariff.holds": False})
+    assert moved["parties"]["importer"]["red_lines"][0]["holds"] is False
+    assert data["parties"]["importer"]["red_lines"][0]["holds"] is True  # the original kept
+    with pytest.raises(KeyError, match="valid: 0 to 1, or a name: low_tariff"):
+        paths.get(data, "parties.importer.red_lines.high_tariff")
+
+
+def test_a_red_line_that_does_not_hold_binds_no_deal(tmp_path):
+    data = _named_lines()
+    held = sim.compile_problem(sim.from_dict(data))
+    data["parties"]["importer"]["red_lines"][0]["holds"] = False
+    dropped = sim.compile_problem(sim.from_dict(data))
+    assert len(held.red_lines) == 2 and len(dropped.red_lines) == 1
+    assert dropped.red_lines[0].note == "no large quota"
+    idx = np.array([[0, 0], [0, 1]])  # low tariff with a small, then a large quota
+    assert held.feasible(idx).tolist() == [False, False]
+    assert dropped.feasible(idx).tolist() == [True, False]
+
+
+def test_two_red_lines_of_a_party_may_not_share_a_name(tmp_path):
+    data = _named_lines()
+    data["parties"]["importer"]["red_lines"][1]["name"] = "low_tariff"
+    with pytest.raises(sim.InputError, match="red_lines.1.name: 'low_tariff' already names "
+                                             "red line 0"):
+        sim.from_dict(data)
+
+
+def test_a_variant_edits_a_named_entry_and_keeps_the_rest_of_the_list(tmp_path):
+    write_yaml(tmp_path, _named_lines(), "base.yaml")
+    (tmp_path / "v.yaml").write_text(
+        "extends: base.yaml\nname: v\nparties:\n  importer:\n    red_lines:\n"
+        "      low_tariff: {holds: false}\n")
+    lines = sim.load(tmp_path / "v.yaml").parties["importer"].red_lines
+    assert [(r.name, r.holds, r.note) for r in lines] == [
+        ("low_tariff", False, "no low tariff"), (None, True, "no large quota")]
+    assert merge([{"name": "a", "x": 1}, {"y": 2}], {"a": None}) == [{"y": 2}]
+    (tmp_path / "w.yaml").write_text(
+        "extends: base.yaml\nname: w\nparties:\n  importer:\n    red_lines:\n"
+        "      low_tarif: {holds: false}\n")
+    with pytest.raises(sim.InputError) as e:
+        sim.load(tmp_path / "w.yaml")
+    problem = e.value.problems[0]
+    assert problem.where.file.endswith("w.yaml") and problem.where.line == 6
+    assert "no entry of the base's list is named 'low_tarif'; named: low_tariff" in str(e.value)
+
+
+def test_red_lines_alone_leaving_no_deal_are_a_finding_not_an_error():
+    """Only the rules can make a scenario invalid for want of a deal: red lines that exclude
+    every deal are what the parties' positions say, and solve reports it."""
+    data = with_red_line(tariff_talks(), "exporter", {"tariff": {"at_least": "mid"}})
+    data = with_red_line(data, "importer", {"tariff": "low"})
+    result = sim.solve(sim.from_dict(data))
+    assert result.feasible == 0 and result.acceptable == 0
+    no_tariff = tariff_talks(rules=[{"forbid": {"tariff": t}} for t in ("low", "mid", "high")])
+    with pytest.raises(sim.InputError, match="the rules exclude every deal"):
+        sim.compile_problem(sim.from_dict(no_tariff))
+
+
+def test_a_red_lines_new_fields_at_their_defaults_leave_the_hash_as_it_was(tmp_path):
+    data = with_red_line(tariff_talks(), "importer", {"tariff": "low"})
+    before = sim.compile_problem(sim.from_dict(data)).scenario_hash
+    data["parties"]["importer"]["red_lines"][0]["holds"] = True
+    assert sim.compile_problem(sim.from_dict(data)).scenario_hash == before
+    data["parties"]["importer"]["red_lines"][0]["holds"] = False
+    assert sim.compile_problem(sim.from_dict(data)).scenario_hash != before

@@ -170,8 +170,50 @@ def test_the_prediction_is_made_even_when_the_counts_spent_the_budget():
     from sim.solver.frontier import frontier
     from tests.conftest import SCENARIOS
 
-    problem = sim.compile_problem(sim.load(SCENARIOS / "berlin-2025-12.yaml"))
+    problem = sim.compile_problem(sim.load(SCENARIOS / "berlin-open.yaml"))
     front = frontier(problem)
     late, free = engine.predict(problem, front, time.monotonic() - 1), engine.predict(problem,
                                                                                       front)
     assert late.converged and late.value == free.value
+
+
+def _distance_by_scanning_every_deal(problem):
+    """The oracle: the smallest reservation drops, from every deal of the space."""
+    import numpy as np
+
+    from sim.problem import at_least
+
+    veto = np.flatnonzero(problem.veto)
+    r = problem.reservation[veto]
+    best, alone = np.inf, {int(p): np.inf for p in veto}
+    for idx in problem.enumerate():
+        idx = idx[problem.feasible(idx) & problem.ratifiable(idx)]
+        if not len(idx):
+            continue
+        u = problem.utility(idx)[:, veto]
+        short = np.maximum(r - u, 0.0)
+        best = min(best, float(short.max(axis=1).min()))
+        for col, p in enumerate(veto):
+            fine = np.delete(at_least(u, r), col, axis=1).all(axis=1)
+            if fine.any():
+                alone[int(p)] = min(alone[int(p)], float(short[fine, col].min()))
+    return best, {problem.parties[p]: (None if v == np.inf else v) for p, v in alone.items()}
+
+
+@pytest.mark.parametrize("raised", [(0.2, 0.0), (0.0, 0.3), (0.25, 0.25)])
+def test_how_far_apart_visits_only_feasible_deals_and_finds_what_a_scan_of_all_finds(raised):
+    """gap.distance walks the deals the constraints allow instead of every deal of the space
+    (issue 11: a default with no feasible deal took five seconds to say so)."""
+    import numpy as np
+
+    from sim.solver.gap import distance
+
+    data = with_red_line(tariff_talks(), "exporter", {"quota": "small", "tariff": "high"})
+    problem = sim.compile_problem(sim.from_dict(data))
+    problem = problem.with_reservation(problem.reservation + np.array(raised))
+    drop, _, alone = distance(problem)
+    want, want_alone = _distance_by_scanning_every_deal(problem)
+    assert drop == pytest.approx(want) and alone.keys() == want_alone.keys()
+    for party, value in alone.items():
+        assert value == pytest.approx(want_alone[party]) if value is not None \
+            else want_alone[party] is None

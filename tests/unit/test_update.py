@@ -16,7 +16,7 @@ from sim.solver import solve
 from tests.conftest import SCENARIOS
 
 TRADE = sim.load(SCENARIOS / "trade-deal.yaml")
-BERLIN = sim.load(SCENARIOS / "berlin-2025-12.yaml")
+BERLIN = sim.load(SCENARIOS / "berlin-open.yaml")
 
 
 def same_problem(a, b) -> None:

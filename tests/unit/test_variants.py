@@ -16,7 +16,7 @@ from tests.builders import tariff_talks, with_issue, with_party
 from tests.conftest import SCENARIOS
 from tests.strategies import scenario_dicts
 
-BERLIN = sim.load(SCENARIOS / "berlin-2025-12.yaml")
+BERLIN = sim.load(SCENARIOS / "berlin-open.yaml")  # the default has no deal: its open reading
 
 
 def data_of(scenario) -> dict:
@@ -183,14 +183,15 @@ def test_an_interaction_is_shared_as_computed_by_hand():
     assert c.attribution.method == "exact" and c.attribution.mixes == 4
 
 
-def test_the_default_against_three_judgements_ranks_them():
+def test_the_open_reading_against_three_judgements_ranks_them():
     sceptic = sim.load(SCENARIOS / "berlin-sceptic.yaml")
-    c = variants.compare([BERLIN, sceptic], ["default", "sceptic"])
+    c = variants.compare([BERLIN, sceptic], ["open", "sceptic"])
     ranked = c.attribution.ranked("acceptable")
     assert [p.name for p, _, _ in ranked] == [
         "ratification.ukraine_referendum.turnout", "parties.russia.weights.guarantee",
         "ratification.ukraine_referendum.effects.donbas.free_economic_zone"]
-    assert sum(v for _, v, _ in ranked) == pytest.approx(-176)
+    assert sum(v for _, v, _ in ranked) == pytest.approx(-425)
+    assert ranked[2][1] == pytest.approx(0.0, abs=0.5)  # the refitted electorate barely minds
     assert sum(s for _, _, s in ranked) == pytest.approx(1.0)
 
 
@@ -284,12 +285,12 @@ def test_the_screen_names_the_ranking_and_the_values_sum():
     from sim.report import document
 
     sceptic = sim.load(SCENARIOS / "berlin-sceptic.yaml")
-    c = variants.compare([BERLIN, sceptic], ["default", "sceptic"])
+    c = variants.compare([BERLIN, sceptic], ["open", "sceptic"])
     text = document.text(view.blocks(c))
-    assert "acceptable deals: -176, explained by" in text
-    assert "- ratification.ukraine_referendum.turnout: -78.7 (45% of the change)" in text
+    assert "acceptable deals: -425, explained by" in text
+    assert "- ratification.ukraine_referendum.turnout: -335 (79% of the change)" in text
     md = document.markdown(view.blocks(c))
-    assert "| acceptable deals | 176 | 0 |" in md
+    assert "| acceptable deals | 425 | 0 |" in md
     assert np.isfinite(c.attribution.values).all()
 
 
