@@ -99,7 +99,7 @@ def _print_json(data: object) -> None:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
 ) -> None:
-    """Check scenario files: format, meaning, some deal feasible. Exit 2 if any is invalid."""
+    """Check scenario files: format, meaning, a deal the rules allow. Exit 2 if any is invalid."""
     from sim import api
     from sim.errors import InputError
 
@@ -426,8 +426,9 @@ def compare(
                            ] = False,
     plot: Annotated[Path | None, typer.Option(help="Write figures to this folder.")] = None,
 ) -> None:
-    """What differs between variants, how their outcomes differ, and (for two) which
-    differences explain each change."""
+    """What differs between variants, and which difference explains each change.
+
+    How their outcomes differ by terms, and (for two files) Shapley values of the inputs."""
     from sim import api
     from sim.errors import InputError
     from sim.report import compare as view
@@ -491,8 +492,10 @@ def results(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """What drives a sweep's outcome: shares with 95% intervals, rank correlations, Sobol or
-    Morris indices, and PRIM boxes; writes summary.md and figures into the folder."""
+    """What drives a sweep's outcome: shares, indices and PRIM boxes.
+
+    Shares with 95% intervals, rank correlations, Sobol or Morris indices, and PRIM boxes;
+    writes summary.md and figures into the folder."""
     from sim import api
     from sim.errors import InputError
     from sim.report import drivers
