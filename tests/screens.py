@@ -25,14 +25,14 @@ class Screen:
         return f"{self.doc}: $ {self.command}"
 
 
-def screens(path: Path, root: Path) -> list[Screen]:
-    """Every quoted `./run` command with the output shown under it. Commands piped to
-    another program are left out (their screen is that program's)."""
+def screens(path: Path, root: Path, piped: bool = False) -> list[Screen]:
+    """Every quoted `./run` command with the output shown under it: those piped to another
+    program (jq) with `piped`, the others without."""
     out = []
     for block in FENCE.findall(path.read_text()):
         for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
             command, *lines = chunk.rstrip("\n").split("\n")
-            if not command.startswith("./run ") or "|" in command:
+            if not command.startswith("./run ") or ("|" in command) != piped:
                 continue
             shown = tuple(ln.rstrip() for ln in lines if ln.strip() and "..." not in ln)
             out.append(Screen(str(path.relative_to(root)), command, shown))

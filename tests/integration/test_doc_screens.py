@@ -1,6 +1,9 @@
 """Every screen the README, the tutorial and the notes in docs/ quote from a shipped file is
 what its command prints now: a stale number in a document fails here."""
 
+import shutil
+import subprocess
+
 import pytest
 from typer.testing import CliRunner
 
@@ -30,3 +33,17 @@ def test_a_quoted_screen_is_what_its_command_prints(screen, tmp_path, monkeypatc
     shows_error = any(line.startswith("error:") for line in screen.lines)
     assert got.exit_code == 2 if shows_error else got.exit_code in (0, 1), got.output
     assert missing(screen.lines, got.output) == []
+
+
+PIPED = [s for doc in DOCS for s in screens(doc, ROOT, piped=True)
+         if s.lines and "mine/" not in s.command]
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq, which these screens pipe to, "
+                    "is not installed")
+@pytest.mark.parametrize("screen", PIPED, ids=str)
+def test_a_quoted_screen_piped_to_jq_is_what_the_pipe_prints(screen):
+    got = subprocess.run(screen.command, shell=True, cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert missing(screen.lines, got.stdout) == []
