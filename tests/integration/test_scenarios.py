@@ -140,3 +140,24 @@ def test_calibrations_out_of_sample_tables_are_what_the_fit_script_computes():
     assert _doc_rows("Levels no poll uses") == levels
     # out of sample, every poll is still within 20 points; the in-sample fit within 5
     assert max(abs(float(row[3])) for row in loo) < 0.20
+
+
+def test_the_project_lists_every_source_its_scenarios_cite():
+    """docs/sources.md names every `sources:` entry of the shipped scenarios (by key or URL),
+    every `docs/sources.md §N` a scenario or document cites is a section of it, and no
+    shipped file points outside the repository (issue 11: the project stands alone)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "sources.md").read_text()
+    sections = set(re.findall(r"^## (\d+)\.", doc, re.M))
+    files = [*SCENARIOS.glob("*.yaml"), *(ROOT / "docs").rglob("*.md"), ROOT / "README.md"]
+    for path in SCENARIOS.glob("*.yaml"):
+        for key, source in sim.load(path).sources.items():
+            assert f"[{key}]" in doc or (source.url and source.url in doc), (path.name, key)
+    for path in files:
+        text = path.read_text()
+        for n in re.findall(r"sources\.md`? §(\d+)", text):
+            assert n in sections, (path.name, n)
+        assert "../shared" not in text and "/work/" not in text, path.name
