@@ -86,8 +86,24 @@ def read(path: str | Path, _stack: tuple[Path, ...] = ()) -> Source:
         raise InputError(Problem(Where(str(path), at, _dotted(e.path)), str(e))) from None
     # Paths the overlay wrote, or deleted, point at the overlay; the rest at the base.
     keep = {p: w for p, w in base.located.items() if _survives(merged, p)}
-    keep.update({p: w for p, w in located.items() if p != ("extends",)})
+    keep.update({_indexed(merged, p): w for p, w in located.items() if p != ("extends",)})
     return Source(merged, keep, str(path))
+
+
+def _indexed(data: Any, path: tuple) -> tuple:
+    """An overlay's path with each list entry it named by `name:` turned into its place,
+    as validation reports it (`red_lines.european_force.holds` -> `red_lines.5.holds`)."""
+    out, node = [], data
+    for part in path:
+        if isinstance(node, list) and isinstance(part, str):
+            names = [e.get("name") if isinstance(e, dict) else None for e in node]
+            part = names.index(part) if part in names else part
+        out.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(out)
 
 
 class UnknownEntry(ValueError):

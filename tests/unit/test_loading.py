@@ -293,6 +293,14 @@ def test_a_variant_edits_a_named_entry_and_keeps_the_rest_of_the_list(tmp_path):
     problem = e.value.problems[0]
     assert problem.where.file.endswith("w.yaml") and problem.where.line == 6
     assert "no entry of the base's list is named 'low_tarif'; named: low_tariff" in str(e.value)
+    (tmp_path / "x.yaml").write_text(  # a bad value in a named edit points at the edit
+        "extends: base.yaml\nname: x\nparties:\n  importer:\n    red_lines:\n"
+        "      low_tariff: {holds: maybe}\n")
+    with pytest.raises(sim.InputError) as e:
+        sim.load(tmp_path / "x.yaml")
+    problem = e.value.problems[0]
+    assert problem.where.file.endswith("x.yaml") and problem.where.line == 6
+    assert "red_lines.0.holds" in str(e.value)
 
 
 def test_red_lines_alone_leaving_no_deal_are_a_finding_not_an_error():
