@@ -111,8 +111,7 @@ def _uncertain(s) -> list[Block]:
         return []
     rows = []
     for path, d in s.uncertainty.items():
-        kind = next(k for k in ("uniform", "normal", "triangular", "beta", "choice")
-                    if getattr(d, k) is not None)
+        kind = d.kind
         values = ", ".join(str(v).lower() if isinstance(v, bool) else f"{v:g}"
                            if isinstance(v, float) else str(v) for v in getattr(d, kind))
         rows.append([path, f"{kind} [{values}]", d.note])

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import InputError, Problem, Where, excerpt
-from sim.scenario import yamlio
+from sim.scenario import paths, yamlio
 from sim.scenario.model import Scenario
 
 Located = dict[tuple, tuple[str, int]]  # path -> (file, line)
@@ -95,9 +95,8 @@ def _indexed(data: Any, path: tuple) -> tuple:
     as validation reports it (`red_lines.european_force.holds` -> `red_lines.5.holds`)."""
     out, node = [], data
     for part in path:
-        if isinstance(node, list) and isinstance(part, str):
-            names = [e.get("name") if isinstance(e, dict) else None for e in node]
-            part = names.index(part) if part in names else part
+        if isinstance(node, list) and (i := paths.named(node, part)) is not None:
+            part = i
         out.append(part)
         try:
             node = node[part]
@@ -138,12 +137,11 @@ def merge(base: Any, overlay: Any, at: tuple = ()) -> Any:
 def _edit_named(entries: list, edits: dict, at: tuple) -> list:
     """The base's list with its named entries merged with (or, for `null`, deleted by) the
     edits; the other entries and the order stay as they were."""
-    names = [e.get("name") if isinstance(e, dict) else None for e in entries]
     out = list(entries)
     for name, value in edits.items():
-        if name not in names:
-            raise UnknownEntry((*at, name), [n for n in names if n])
-        i = names.index(name)
+        i = paths.named(entries, name)
+        if i is None:
+            raise UnknownEntry((*at, name), [n for n in paths.entry_names(entries) if n])
         out[i] = None if value is None else merge(entries[i], value, (*at, name))
     return [e for e in out if e is not None]
 

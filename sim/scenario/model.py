@@ -8,7 +8,7 @@ in `check.py`, where the whole scenario is known.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -404,10 +404,16 @@ class Distribution(Strict):
                                      description="Values drawn with equal probability.")
     note: str = Field("", description="Why this range: the source or the judgement.")
 
+    KINDS: ClassVar[tuple[str, ...]] = ("uniform", "normal", "triangular", "beta", "choice")
+
+    @property
+    def kind(self) -> str:
+        """Which of the distributions it is."""
+        return next(k for k in self.KINDS if getattr(self, k) is not None)
+
     @model_validator(mode="after")
     def _one(self) -> Distribution:
-        given = [k for k in ("uniform", "normal", "triangular", "beta", "choice")
-                 if getattr(self, k) is not None]
+        given = [k for k in self.KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of uniform, normal, triangular, beta, choice")
         if self.uniform and not self.uniform[0] <= self.uniform[1]:

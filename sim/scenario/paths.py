@@ -23,7 +23,7 @@ def get(data: Any, path: str) -> Any:
             node = node[str(part)]
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
-        elif isinstance(node, list) and (i := _named(node, part)) is not None:
+        elif isinstance(node, list) and (i := named(node, part)) is not None:
             node = node[i]
         else:
             at = excerpt(".".join(done), 80) or "the top level"
@@ -87,25 +87,28 @@ def _key(node: Any, part: str | int, done: list) -> str | int:
             return str(part)
     elif isinstance(node, list) and isinstance(part, int) and part < len(node):
         return part
-    elif isinstance(node, list) and (i := _named(node, part)) is not None:
+    elif isinstance(node, list) and (i := named(node, part)) is not None:
         return i
     raise KeyError(f"'{part}' not found under {'.'.join(map(str, done)) or 'the top level'}")
 
 
 def _places(entries: list) -> str:
-    names = [e["name"] for e in entries if isinstance(e, dict) and e.get("name")]
+    names = [n for n in entry_names(entries) if n]
     places = f"0 to {len(entries) - 1}" if entries else "none (the list is empty)"
     return places + (f", or a name: {listing(names)}" if names else "")
 
 
-def _named(entries: list, name: str | int) -> int | None:
+def entry_names(entries: list) -> list[str | None]:
+    """Each entry's `name:` (None where it has none), in the list's order."""
+    return [e.get("name") if isinstance(e, dict) else None for e in entries]
+
+
+def named(entries: list, name: str | int) -> int | None:
     """The place of the entry called `name` in a list of entries (red lines may have a
-    `name:`), or None: a path may say `red_lines.donbas_zone` for `red_lines.2`."""
-    if isinstance(name, str):
-        for i, entry in enumerate(entries):
-            if isinstance(entry, dict) and entry.get("name") == name:
-                return i
-    return None
+    `name:`), or None: a path may say `red_lines.donbas_zone` for `red_lines.2`, and an
+    overlay may edit that entry by its name."""
+    names = entry_names(entries)
+    return names.index(name) if isinstance(name, str) and name in names else None
 
 
 def _at(data: Any, keys: list) -> Any:

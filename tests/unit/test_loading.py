@@ -285,22 +285,24 @@ def test_a_variant_edits_a_named_entry_and_keeps_the_rest_of_the_list(tmp_path):
     assert [(r.name, r.holds, r.note) for r in lines] == [
         ("low_tariff", False, "no low tariff"), (None, True, "no large quota")]
     assert merge([{"name": "a", "x": 1}, {"y": 2}], {"a": None}) == [{"y": 2}]
-    (tmp_path / "w.yaml").write_text(
-        "extends: base.yaml\nname: w\nparties:\n  importer:\n    red_lines:\n"
-        "      low_tarif: {holds: false}\n")
+    where, message = _edit_error(tmp_path, "w.yaml", "low_tarif: {holds: false}")
+    assert where.file.endswith("w.yaml") and where.line == 6
+    assert "no entry of the base's list is named 'low_tarif'; named: low_tariff" in message
+    # a bad value in a named edit points at the edit
+    where, message = _edit_error(tmp_path, "x.yaml", "low_tariff: {holds: maybe}")
+    assert where.file.endswith("x.yaml") and where.line == 6
+    assert "red_lines.0.holds" in message
+
+
+def _edit_error(tmp_path, name: str, edit: str):
+    """(where, message) of the first problem loading a variant of base.yaml that edits the
+    importer's red lines with `edit` (written on line 6)."""
+    (tmp_path / name).write_text(
+        f"extends: base.yaml\nname: {name[0]}\nparties:\n  importer:\n    red_lines:\n"
+        f"      {edit}\n")
     with pytest.raises(sim.InputError) as e:
-        sim.load(tmp_path / "w.yaml")
-    problem = e.value.problems[0]
-    assert problem.where.file.endswith("w.yaml") and problem.where.line == 6
-    assert "no entry of the base's list is named 'low_tarif'; named: low_tariff" in str(e.value)
-    (tmp_path / "x.yaml").write_text(  # a bad value in a named edit points at the edit
-        "extends: base.yaml\nname: x\nparties:\n  importer:\n    red_lines:\n"
-        "      low_tariff: {holds: maybe}\n")
-    with pytest.raises(sim.InputError) as e:
-        sim.load(tmp_path / "x.yaml")
-    problem = e.value.problems[0]
-    assert problem.where.file.endswith("x.yaml") and problem.where.line == 6
-    assert "red_lines.0.holds" in str(e.value)
+        sim.load(tmp_path / name)
+    return e.value.problems[0].where, str(e.value)
 
 
 def test_red_lines_alone_leaving_no_deal_are_a_finding_not_an_error():
